@@ -1,0 +1,50 @@
+"""Sample grids, mapped to pixels by the output activation's data range only.
+
+No per-image min-max normalisation: that would hide exactly the range errors
+this package studies. Values outside the data range (possible with a linear
+output) are clipped for display only, and the grid's title says how many.
+"""
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # pylint: disable=g-import-not-at-top
+import numpy as np
+
+from gan_lab import atomic_io
+from gan_lab.activations import OutputActivation
+
+
+def tile(samples: np.ndarray, activation: OutputActivation, columns: int) -> tuple[np.ndarray, float]:
+  """Tiles `[N, H, W, C]` samples into one [rows*H, columns*W, C] image in [0, 1].
+
+  Returns the image and the fraction of values that lay outside the data
+  range (and were clipped for display).
+  """
+  unit = activation.data_to_unit(samples)
+  outside = float(np.mean((unit < 0) | (unit > 1)))
+  n, h, w, c = unit.shape
+  rows = -(-n // columns)
+  canvas = np.ones((rows * h, columns * w, c), np.float32)  # Empty cells stay white.
+  for i, image in enumerate(np.clip(unit, 0, 1)):
+    r, col = divmod(i, columns)
+    canvas[r * h:(r + 1) * h, col * w:(col + 1) * w] = image
+  return canvas, outside
+
+
+def save_grid(path, samples: np.ndarray, activation: OutputActivation, columns: int, title: str) -> float:
+  """Writes a titled grid PNG atomically; returns the clipped fraction."""
+  canvas, outside = tile(samples, activation, columns)
+  if outside:
+    title += f"\n{100 * outside:.2f}% of values outside {list(activation.data_range)}, clipped for display"
+  figure = plt.figure(figsize=(6, 6 * canvas.shape[0] / canvas.shape[1] + 0.6), dpi=100)
+  axes = figure.add_axes((0, 0, 1, canvas.shape[0] / (canvas.shape[0] + 0.1 * canvas.shape[1])))
+  axes.imshow(canvas.squeeze(-1) if canvas.shape[-1] == 1 else canvas, cmap="gray", vmin=0, vmax=1,
+              interpolation="nearest")
+  axes.set_axis_off()
+  figure.suptitle(title, fontsize=9, y=0.995, va="top")
+  try:
+    atomic_io.save_figure(path, figure)
+  finally:
+    plt.close(figure)
+  return outside

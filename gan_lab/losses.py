@@ -1,0 +1,168 @@
+"""GAN losses, all computed from discriminator logits, in one place.
+
+The seed code applied a sigmoid in the discriminator and then a
+`from_logits=True` cross-entropy, squashing twice. Here discriminators return
+raw logits and every loss below takes logits, using the numerically stable
+softplus forms (log sigmoid(x) = -softplus(-x); log(1 - sigmoid(x)) =
+-softplus(x)), so logits of magnitude 100 give finite losses and gradients.
+
+Conventions follow TF-GAN's `losses_impl.py`: means over the batch, and the
+discriminator loss is the sum of its real and fake terms. Every loss is cast
+to a float32 scalar, also under a mixed-precision policy.
+"""
+
+import dataclasses
+from typing import Callable
+
+import tensorflow as tf
+
+
+def _f32(x):
+  return tf.cast(x, tf.float32)
+
+
+def _bce_real(real_logits, label_smoothing):
+  """mean(-log D(x)) with one-sided smoothed targets t = 1 - label_smoothing.
+
+  Cross-entropy with target t: t * softplus(-x) + (1 - t) * softplus(x).
+  """
+  t = 1.0 - label_smoothing
+  return tf.reduce_mean(t * tf.nn.softplus(-real_logits) + (1.0 - t) * tf.nn.softplus(real_logits))
+
+
+def minimax_discriminator_loss(real_logits, fake_logits, label_smoothing=0.0):
+  """Original GAN discriminator loss (Goodfellow et al. 2014, arXiv:1406.2661).
+
+  L_D = -mean(log D(x)) - mean(log(1 - D(G(z))))
+      = mean(softplus(-real)) + mean(softplus(fake)),
+  with optional one-sided label smoothing on the real term (Salimans et al.
+  2016, arXiv:1606.03498).
+  """
+  real_logits, fake_logits = _f32(real_logits), _f32(fake_logits)
+  return _bce_real(real_logits, label_smoothing) + tf.reduce_mean(tf.nn.softplus(fake_logits))
+
+
+def minimax_generator_loss(fake_logits):
+  """Original (saturating) GAN generator loss (Goodfellow et al. 2014).
+
+  L_G = mean(log(1 - D(G(z)))) = -mean(softplus(fake)). Its gradient
+  vanishes when D confidently rejects samples, which is why the
+  non-saturating form exists.
+  """
+  return -tf.reduce_mean(tf.nn.softplus(_f32(fake_logits)))
+
+
+def non_saturating_generator_loss(fake_logits):
+  """Non-saturating generator loss (Goodfellow et al. 2014, section 3).
+
+  L_G = -mean(log D(G(z))) = mean(softplus(-fake)).
+  """
+  return tf.reduce_mean(tf.nn.softplus(-_f32(fake_logits)))
+
+
+def least_squares_discriminator_loss(real_logits, fake_logits, label_smoothing=0.0):
+  """LSGAN discriminator loss (Mao et al. 2017, arXiv:1611.04076), a=0, b=1.
+
+  L_D = 1/2 mean((real - b)^2) + 1/2 mean((fake - a)^2), on logits, with the
+  real target b = 1 - label_smoothing.
+  """
+  real_logits, fake_logits = _f32(real_logits), _f32(fake_logits)
+  b = 1.0 - label_smoothing
+  return 0.5 * tf.reduce_mean(tf.square(real_logits - b)) + 0.5 * tf.reduce_mean(tf.square(fake_logits))
+
+
+def least_squares_generator_loss(fake_logits):
+  """LSGAN generator loss (Mao et al. 2017), c=1: L_G = 1/2 mean((fake - 1)^2)."""
+  return 0.5 * tf.reduce_mean(tf.square(_f32(fake_logits) - 1.0))
+
+
+def wasserstein_discriminator_loss(real_logits, fake_logits, label_smoothing=0.0):
+  """WGAN critic loss (Arjovsky et al. 2017, arXiv:1701.07875).
+
+  L_D = mean(fake) - mean(real). Needs a Lipschitz critic: use it with the
+  gradient penalty (`--gp_weight`, Gulrajani et al. 2017). Label smoothing
+  has no meaning for a critic and is rejected.
+  """
+  _reject_smoothing("wasserstein", label_smoothing)
+  return tf.reduce_mean(_f32(fake_logits)) - tf.reduce_mean(_f32(real_logits))
+
+
+def wasserstein_generator_loss(fake_logits):
+  """WGAN generator loss (Arjovsky et al. 2017): L_G = -mean(fake)."""
+  return -tf.reduce_mean(_f32(fake_logits))
+
+
+def hinge_discriminator_loss(real_logits, fake_logits, label_smoothing=0.0):
+  """Hinge discriminator loss (Lim & Ye 2017, arXiv:1705.02894; SAGAN).
+
+  L_D = mean(relu(1 - real)) + mean(relu(1 + fake)).
+  """
+  _reject_smoothing("hinge", label_smoothing)
+  real_logits, fake_logits = _f32(real_logits), _f32(fake_logits)
+  return tf.reduce_mean(tf.nn.relu(1.0 - real_logits)) + tf.reduce_mean(tf.nn.relu(1.0 + fake_logits))
+
+
+def _reject_smoothing(name, label_smoothing):
+  if label_smoothing:
+    raise ValueError(f"label smoothing is not defined for the {name} loss; use --label_smoothing=0")
+
+
+@dataclasses.dataclass(frozen=True)
+class GanLoss:
+  """A discriminator/generator loss pair, both taking logits."""
+  name: str
+  _d_loss: Callable
+  generator_loss: Callable
+  supports_label_smoothing: bool
+
+  def discriminator_loss(self, real_logits, fake_logits, label_smoothing=0.0):
+    return self._d_loss(real_logits, fake_logits, label_smoothing=label_smoothing)
+
+
+_REGISTRY = {
+    loss.name: loss for loss in (
+        GanLoss("minimax", minimax_discriminator_loss, minimax_generator_loss, True),
+        GanLoss("non_saturating", minimax_discriminator_loss, non_saturating_generator_loss, True),
+        GanLoss("least_squares", least_squares_discriminator_loss, least_squares_generator_loss, True),
+        GanLoss("hinge", hinge_discriminator_loss, wasserstein_generator_loss, False),
+        GanLoss("wasserstein", wasserstein_discriminator_loss, wasserstein_generator_loss, False),
+    )
+}
+
+NAMES = tuple(_REGISTRY)
+
+
+def get(name: str) -> GanLoss:
+  """Returns the registered loss pair `name`."""
+  try:
+    return _REGISTRY[name]
+  except KeyError:
+    raise ValueError(f"unknown loss {name!r}; expected one of {', '.join(NAMES)}") from None
+
+
+def gradient_penalty(discriminator, real, fake, uniform_sample, epsilon=1e-10):
+  """WGAN-GP gradient penalty (Gulrajani et al. 2017, arXiv:1704.00028).
+
+  GP = mean((||grad_x D(x_hat)||_2 - 1)^2), x_hat = u * real + (1 - u) * fake,
+  with one u ~ U[0, 1] per example. `epsilon` sits inside the sqrt so the
+  norm's gradient stays finite at zero (as in TF-GAN). Multiply by the
+  penalty weight at the call site.
+
+  Args:
+    discriminator: callable mapping images to logits.
+    real, fake: image batches of the same shape.
+    uniform_sample: callable(shape) -> U[0, 1) float32 tensor (the run's RNG).
+    epsilon: added to the squared norm before the sqrt.
+  """
+  real, fake = _f32(real), _f32(fake)
+  batch = tf.shape(real)[0]
+  u_shape = tf.concat([[batch], tf.ones([tf.rank(real) - 1], tf.int32)], axis=0)
+  u = uniform_sample(u_shape)
+  x_hat = u * real + (1.0 - u) * fake
+  with tf.GradientTape() as tape:
+    tape.watch(x_hat)
+    logits = _f32(discriminator(x_hat, training=True))
+  grads = tape.gradient(logits, x_hat)
+  axes = tf.range(1, tf.rank(grads))
+  norms = tf.sqrt(tf.reduce_sum(tf.square(grads), axis=axes) + epsilon)
+  return tf.reduce_mean(tf.square(norms - 1.0))

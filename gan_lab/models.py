@@ -1,0 +1,129 @@
+"""Generator and discriminator architectures, in a registry.
+
+Corrected versions of the seeds' networks: the generator maps noise
+`[batch, noise_dim]` to images `[batch, H, W, C]` (the seed reshaped the
+noise itself to image shape), and the discriminator ends in a float32
+`Dense(1)` that returns logits, never probabilities (the seed squashed with a
+sigmoid and then used a from-logits loss).
+
+Each generator has a layer named `pre_activation` just before the output
+activation, so training can watch saturation without a second forward pass.
+"""
+
+import dataclasses
+import math
+from typing import Callable
+
+import keras
+from keras import layers
+
+from gan_lab.activations import OutputActivation
+
+_LEAK = 0.2  # LeakyReLU slope in discriminators (DCGAN paper, Radford et al. 2015).
+
+
+@dataclasses.dataclass
+class GanModels:
+  """The two networks of a GAN.
+
+  Attributes:
+    generator: noise [batch, noise_dim] -> samples in the activation's range.
+    discriminator: samples -> float32 logits [batch, 1].
+    generator_with_preactivation: the same generator (shared weights)
+      returning (samples, pre-activation), for the train step's diagnostics.
+  """
+  generator: keras.Model
+  discriminator: keras.Model
+  generator_with_preactivation: keras.Model
+
+
+def _finish_generator(noise, pre_activation, activation: OutputActivation, name):
+  pre = layers.Identity(name="pre_activation")(pre_activation)
+  # dtype float32: samples stay float32 under a mixed-precision policy.
+  out = layers.Activation(activation.fn, dtype="float32", name=f"output_{activation.name}")(pre)
+  generator = keras.Model(noise, out, name=name)
+  with_pre = keras.Model(noise, [out, pre], name=f"{name}_with_preactivation")
+  return generator, with_pre
+
+
+def _logits(x):
+  return layers.Dense(1, dtype="float32", name="logits")(x)
+
+
+def build_mlp(data_shape, noise_dim, activation: OutputActivation) -> GanModels:
+  """The seeds' MLP GAN, corrected: 2 hidden layers of 128 units each side."""
+  size = math.prod(data_shape)
+  noise = keras.Input((noise_dim,), name="noise")
+  h = layers.Dense(128, activation="relu")(noise)
+  h = layers.Dense(128, activation="relu")(h)
+  h = layers.Dense(size)(h)
+  h = layers.Reshape(data_shape)(h)
+  generator, with_pre = _finish_generator(noise, h, activation, "mlp_generator")
+
+  x = keras.Input(data_shape, name="samples")
+  h = layers.Flatten()(x)
+  h = layers.Dense(128)(h)
+  h = layers.LeakyReLU(_LEAK)(h)
+  h = layers.Dense(128)(h)
+  h = layers.LeakyReLU(_LEAK)(h)
+  discriminator = keras.Model(x, _logits(h), name="mlp_discriminator")
+  return GanModels(generator, discriminator, with_pre)
+
+
+def _upsampling_plan(height, width):
+  """Number of stride-2 layers and the base size: halve while even and > 4.
+
+  28x28 -> 2 doublings from 7x7; 32x32 -> 3 doublings from 4x4.
+  """
+  n, h, w = 0, height, width
+  while h % 2 == 0 and w % 2 == 0 and min(h, w) > 4:
+    n, h, w = n + 1, h // 2, w // 2
+  if n == 0:
+    raise ValueError(f"dcgan needs an even image size above 4, got {height}x{width}")
+  return n, h, w
+
+
+def build_dcgan(data_shape, noise_dim, activation: OutputActivation, width=64) -> GanModels:
+  """DCGAN (Radford et al. 2015, arXiv:1511.06434) sized for 28x28 or 32x32.
+
+  Generator: Dense to a (base x base x width*2^(n-1)) map, batch norm + ReLU,
+  then n stride-2 4x4 transposed convolutions halving the channels, the last
+  one to the image's channels. Discriminator: n stride-2 4x4 convolutions
+  doubling channels with LeakyReLU(0.2) and no batch norm (so the same
+  critic works with the WGAN-GP per-example gradient penalty), then logits.
+  """
+  if len(data_shape) != 3:
+    raise ValueError(f"dcgan needs images [H, W, C], got data shape {data_shape}")
+  height, width_px, channels = data_shape
+  n, base_h, base_w = _upsampling_plan(height, width_px)
+
+  noise = keras.Input((noise_dim,), name="noise")
+  top = width * 2 ** (n - 1)
+  h = layers.Dense(base_h * base_w * top, use_bias=False)(noise)
+  h = layers.Reshape((base_h, base_w, top))(h)
+  h = layers.ReLU()(layers.BatchNormalization()(h))
+  for i in range(n - 1):
+    h = layers.Conv2DTranspose(top // 2 ** (i + 1), 4, strides=2, padding="same", use_bias=False)(h)
+    h = layers.ReLU()(layers.BatchNormalization()(h))
+  h = layers.Conv2DTranspose(channels, 4, strides=2, padding="same")(h)
+  generator, with_pre = _finish_generator(noise, h, activation, "dcgan_generator")
+
+  x = keras.Input(data_shape, name="samples")
+  h = x
+  for i in range(n):
+    h = layers.Conv2D(width * 2 ** i, 4, strides=2, padding="same")(h)
+    h = layers.LeakyReLU(_LEAK)(h)
+  discriminator = keras.Model(x, _logits(layers.Flatten()(h)), name="dcgan_discriminator")
+  return GanModels(generator, discriminator, with_pre)
+
+
+_REGISTRY: dict[str, Callable[..., GanModels]] = {"mlp": build_mlp, "dcgan": build_dcgan}
+
+NAMES = tuple(_REGISTRY)
+
+
+def build(name, data_shape, noise_dim, activation: OutputActivation) -> GanModels:
+  """Builds the registered architecture `name` for data of `data_shape`."""
+  if name not in _REGISTRY:
+    raise ValueError(f"unknown model {name!r}; expected one of {', '.join(NAMES)}")
+  return _REGISTRY[name](tuple(data_shape), noise_dim, activation)

@@ -1,0 +1,55 @@
+"""A run's output folder: checked writable up front, guarded against mixing configs.
+
+A run writes its resolved flags to `flags.json` before training. Starting a
+run again in the same folder resumes it, but only with the same flags: a
+resume under different flags would silently splice two experiments together.
+"""
+
+import json
+import shutil
+from pathlib import Path
+
+from gan_lab import atomic_io
+
+# Flags that only say where things are, not what the run computes.
+_LOCATION_FLAGS = frozenset({"output_dir", "data_dir"})
+
+FLAGS_FILE = "flags.json"
+
+
+class RunDirError(ValueError):
+  """The output folder cannot be used for this run."""
+
+
+def prepare(output_dir, flags: dict, overwrite: bool = False) -> Path:
+  """Creates or checks `output_dir` and writes `flags.json` into it.
+
+  Raises RunDirError if the folder is not writable, or if it holds a run
+  with different flags and `overwrite` is False. With `overwrite`, the old
+  run's files are removed first.
+  """
+  out = Path(output_dir)
+  previous = out / FLAGS_FILE
+  if overwrite and out.exists():
+    shutil.rmtree(out)
+  elif previous.exists():
+    _check_same_run(previous, flags)
+  try:
+    out.mkdir(parents=True, exist_ok=True)
+    atomic_io.write_json(out / FLAGS_FILE, flags)
+  except OSError as e:
+    raise RunDirError(f"--output_dir={out}: cannot write there ({e.strerror or e})") from None
+  return out
+
+
+def _check_same_run(path: Path, flags: dict) -> None:
+  try:
+    old = json.loads(path.read_text())
+  except (OSError, ValueError) as e:
+    raise RunDirError(f"{path}: unreadable ({e}); pass --overwrite to start afresh") from None
+  keys = (set(old) | set(flags)) - _LOCATION_FLAGS
+  differ = sorted(k for k in keys if old.get(k) != flags.get(k))
+  if differ:
+    shown = ", ".join(f"--{k} was {old.get(k)!r}, now {flags.get(k)!r}" for k in differ)
+    raise RunDirError(f"{path.parent} holds a run with other flags ({shown}); "
+                      "pass --overwrite to replace it or choose another --output_dir")

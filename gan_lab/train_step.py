@@ -1,0 +1,93 @@
+"""One GAN training step: `disc_steps` discriminator updates, then one generator update.
+
+The seed code updated each network with the other's gradients and drew the
+noise in image shape. Here the noise is a `[batch, noise_dim]` standard
+normal from the run's own `tf.random.Generator` (so it is checkpointed and
+reproducible), and each optimizer is applied to its own network's variables
+only.
+"""
+
+import dataclasses
+
+import tensorflow as tf
+
+from gan_lab.activations import OutputActivation
+from gan_lab.losses import GanLoss, gradient_penalty
+from gan_lab.models import GanModels
+
+
+@dataclasses.dataclass(frozen=True)
+class StepSettings:
+  batch_size: int
+  noise_dim: int
+  disc_steps: int = 1
+  gp_weight: float = 0.0
+  label_smoothing: float = 0.0
+
+
+class GanUpdates:
+  """The two updates of a GAN step, each applying only its own network's gradients."""
+
+  def __init__(self, models: GanModels, loss: GanLoss, activation: OutputActivation,
+               g_optimizer, d_optimizer, rng: tf.random.Generator, settings: StepSettings):
+    self.models, self.loss, self.activation, self.rng, self.settings = models, loss, activation, rng, settings
+    self.g_optimizer, self.d_optimizer = g_optimizer, d_optimizer
+
+  def noise(self):
+    return self.rng.normal([self.settings.batch_size, self.settings.noise_dim])
+
+  def discriminator_update(self, real):
+    """One discriminator step on a real batch and a fresh fake batch; returns its loss."""
+    g, d, s = self.models.generator, self.models.discriminator, self.settings
+    fake = g(self.noise(), training=True)  # Outside the tape: D's update needs no G gradients.
+    with tf.GradientTape() as tape:
+      d_loss = self.loss.discriminator_loss(d(real, training=True), d(fake, training=True), s.label_smoothing)
+      if s.gp_weight:
+        d_loss += s.gp_weight * gradient_penalty(d, real, fake, self.rng.uniform)
+    grads = tape.gradient(d_loss, d.trainable_variables)
+    self.d_optimizer.apply_gradients(zip(grads, d.trainable_variables))
+    return d_loss
+
+  def generator_update(self):
+    """One generator step; returns its loss and the saturation diagnostics."""
+    g, d = self.models.generator, self.models.discriminator
+    with tf.GradientTape() as tape:
+      fake, pre = self.models.generator_with_preactivation(self.noise(), training=True)
+      g_loss = self.loss.generator_loss(d(fake, training=True))
+    *grads, pre_grad = tape.gradient(g_loss, g.trainable_variables + [pre])
+    self.g_optimizer.apply_gradients(zip(grads, g.trainable_variables))
+    return g_loss, saturation_diagnostics(fake, pre, pre_grad, self.activation, self.settings.batch_size)
+
+
+def make_train_step(updates: GanUpdates, jit_compile: bool = False):
+  """Returns a compiled `step(real) -> dict of float32 scalars`.
+
+  `real` holds `disc_steps * batch_size` examples, one batch per
+  discriminator update. The returned dict has the last discriminator loss,
+  the generator loss, and saturation diagnostics of the generator update:
+  `saturated_fraction` (pre-activations past the activation's saturation
+  threshold), `out_of_range_fraction` (samples outside the data range) and
+  `preact_grad_norm` (mean per-example norm of the generator loss's gradient
+  at the pre-activation, i.e. what reaches the generator's last layer).
+  """
+  def step(real):
+    for real_batch in tf.split(real, updates.settings.disc_steps):
+      d_loss = updates.discriminator_update(real_batch)
+    g_loss, diagnostics = updates.generator_update()
+    return {"d_loss": d_loss, "g_loss": g_loss, **diagnostics}
+
+  return tf.function(step, jit_compile=jit_compile)
+
+
+def saturation_diagnostics(fake, pre, pre_grad, activation, batch_size):
+  """Saturation, range and gradient-signal statistics of one generator batch."""
+  lo, hi = activation.data_range
+  pre, pre_grad = tf.cast(pre, tf.float32), tf.cast(pre_grad, tf.float32)
+  threshold = activation.saturation_threshold
+  saturated = (tf.reduce_mean(tf.cast(tf.abs(pre) > threshold, tf.float32)) if threshold is not None
+               else tf.constant(0.0))
+  outside = tf.reduce_mean(tf.cast((fake < lo) | (fake > hi), tf.float32))
+  per_example = tf.sqrt(tf.reduce_sum(tf.reshape(tf.square(pre_grad), [batch_size, -1]), axis=1))
+  # g_loss is a batch mean, so each example's own gradient is batch_size times larger.
+  return {"saturated_fraction": saturated, "out_of_range_fraction": outside,
+          "preact_grad_norm": batch_size * tf.reduce_mean(per_example)}

@@ -1,0 +1,163 @@
+"""The training loop: data -> models -> train step -> grids, checkpoints, metrics.
+
+`train(config, data)` is the one training path: the CLI and the sweep call
+it. It writes, in `config.output_dir`: metrics.jsonl, grid_step_NNNNNN.png
+every `sample_every` steps and grid.png at the end (all from one fixed noise
+batch), samples.npz, checkpoints/ (both networks, both optimizers, the step
+and the noise RNG) and tensorboard/ scalars. flags.json is written by
+`run_dir.prepare` before training starts.
+"""
+
+import dataclasses
+import math
+import time
+from pathlib import Path
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from gan_lab import activations, atomic_io, data, grids, input_pipeline, losses, models, toy
+from gan_lab.config import TrainConfig
+from gan_lab.progress import ProgressBar
+from gan_lab.train_step import GanUpdates, StepSettings, make_train_step
+
+_SAMPLE_BATCH = 500
+
+
+class NonFiniteLossError(RuntimeError):
+  """Training diverged: a loss became NaN or infinite."""
+
+
+@dataclasses.dataclass
+class TrainResult:
+  steps: int
+  wall_seconds: float
+  last_metrics: dict
+  samples: np.ndarray
+
+
+def load_training_data(config: TrainConfig) -> np.ndarray:
+  """The training set as float32, scaled to the output activation's data range."""
+  activation = activations.get(config.output_activation)
+  if config.dataset == "ring":
+    points = toy.ring(config.max_examples or 50_000, config.seed)  # In [-1, 1].
+    lo, hi = activation.data_range
+    return (points + 1) / 2 * (hi - lo) + lo
+  images = data.load(config.dataset, "train", config.data_dir or None).images
+  if config.max_examples:
+    images = images[:config.max_examples]
+  return activation.pixels_to_data(images)
+
+
+def device_description() -> str:
+  gpus = tf.config.list_logical_devices("GPU")
+  return f"{len(gpus)} GPU(s): {', '.join(g.name for g in gpus)}" if gpus else "CPU"
+
+
+class _Run:
+  """The state of one run: networks, optimizers, RNG, step, checkpoints."""
+
+  def __init__(self, config: TrainConfig, data_shape):
+    self.config = config
+    self.activation = activations.get(config.output_activation)
+    keras.utils.set_random_seed(config.seed)  # Weight initialisation.
+    self.models = models.build(config.model, data_shape, config.noise_dim, self.activation)
+    self.g_opt = keras.optimizers.Adam(config.g_learning_rate, config.beta_1, config.beta_2)
+    self.d_opt = keras.optimizers.Adam(config.d_learning_rate, config.beta_1, config.beta_2)
+    # Build slots now, so a restore fills them instead of being deferred.
+    self.g_opt.build(self.models.generator.trainable_variables)
+    self.d_opt.build(self.models.discriminator.trainable_variables)
+    self.rng = tf.random.Generator.from_seed(config.seed)
+    self.step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
+    checkpoint = tf.train.Checkpoint(generator=self.models.generator, discriminator=self.models.discriminator,
+                                     g_optimizer=self.g_opt, d_optimizer=self.d_opt, rng=self.rng, step=self.step)
+    self.manager = tf.train.CheckpointManager(checkpoint, Path(config.output_dir) / "checkpoints", max_to_keep=2)
+    if self.manager.latest_checkpoint:
+      checkpoint.restore(self.manager.latest_checkpoint).assert_existing_objects_matched()
+    settings = StepSettings(config.batch_size, config.noise_dim, config.disc_steps, config.gp_weight,
+                            config.label_smoothing)
+    updates = GanUpdates(self.models, losses.get(config.loss), self.activation, self.g_opt, self.d_opt,
+                         self.rng, settings)
+    self.train_step = make_train_step(updates, jit_compile=config.jit_compile)
+    noise_rng = np.random.default_rng([config.seed, 1])  # Independent of the training RNG.
+    self.grid_noise = noise_rng.standard_normal((config.grid_size ** 2, config.noise_dim)).astype(np.float32)
+    self.sample_noise_seed = [config.seed, 2]
+    self._generate = tf.function(lambda z: self.models.generator(z, training=False))
+
+  def generate(self, noise: np.ndarray) -> np.ndarray:
+    return np.concatenate([self._generate(noise[i:i + _SAMPLE_BATCH]).numpy()
+                           for i in range(0, len(noise), _SAMPLE_BATCH)])
+
+  def save_grid(self, path, step):
+    title = (f"{self.config.model} · {self.config.output_activation} output · {self.config.loss} loss · "
+             f"step {step}")
+    grids.save_grid(path, self.generate(self.grid_noise), self.activation, self.config.grid_size, title)
+
+  def save_samples(self, path) -> np.ndarray:
+    noise = np.random.default_rng(self.sample_noise_seed).standard_normal(
+        (self.config.num_samples, self.config.noise_dim)).astype(np.float32)
+    samples = self.generate(noise).astype(np.float32)
+    atomic_io.write_npz(path, samples=samples, value_range=np.asarray(self.activation.data_range, np.float32))
+    return samples
+
+
+def train(config: TrainConfig, train_data: np.ndarray, log=print) -> TrainResult:
+  """Trains a GAN on `train_data` (already in the data range) as `config` says.
+
+  Resumes from the latest checkpoint in `config.output_dir` if there is one.
+  Raises NonFiniteLossError when a logged loss is NaN or infinite, after
+  recording the failure in metrics.jsonl (the last good checkpoint stays).
+  """
+  out = Path(config.output_dir)
+  run = _Run(config, train_data.shape[1:])
+  start = int(run.step.numpy())
+  log(f"gan_lab: {config.model}/{config.output_activation}/{config.loss} on {config.dataset} "
+      f"({len(train_data)} examples), device {device_description()}"
+      + (f", resuming at step {start}" if start else ""))
+  batches = iter(input_pipeline.make_dataset(train_data, config.batch_size, config.disc_steps,
+                                             config.seed + start))
+  writer = tf.summary.create_file_writer(str(out / "tensorboard"))
+  progress = ProgressBar(config.train_steps, start)
+  began = time.perf_counter()
+  window_start, window_steps, window_sums, last = began, 0, None, {}
+  for step in range(start + 1, config.train_steps + 1):
+    values = run.train_step(next(batches))
+    window_sums = values if window_sums is None else {k: window_sums[k] + v for k, v in values.items()}
+    window_steps += 1
+    run.step.assign(step)
+    if step % config.log_every == 0 or step == config.train_steps:
+      now = time.perf_counter()
+      last = {k: float(v.numpy()) / window_steps for k, v in window_sums.items()}
+      last.update(step=step, wall_seconds=round(now - began, 3),
+                  images_per_sec=window_steps * config.batch_size * config.disc_steps / (now - window_start))
+      _check_finite(out, step, last)
+      atomic_io.append_jsonl(out / "metrics.jsonl", last)
+      _write_scalars(writer, step, last)
+      progress.update(step, {k: last[k] for k in ("d_loss", "g_loss", "images_per_sec")})
+      window_start, window_steps, window_sums = time.perf_counter(), 0, None
+    if step % config.sample_every == 0:
+      run.save_grid(out / f"grid_step_{step:06d}.png", step)
+    if step % config.checkpoint_every == 0:
+      run.manager.save(checkpoint_number=step)
+  run.manager.save(checkpoint_number=config.train_steps)
+  run.save_grid(out / "grid.png", config.train_steps)
+  samples = run.save_samples(out / "samples.npz")
+  writer.close()
+  return TrainResult(config.train_steps, time.perf_counter() - began, last, samples)
+
+
+def _check_finite(out: Path, step: int, metrics: dict) -> None:
+  bad = [k for k in ("d_loss", "g_loss") if not math.isfinite(metrics[k])]
+  if bad:
+    atomic_io.append_jsonl(out / "metrics.jsonl", {"step": step, "failure": f"non-finite {', '.join(bad)}",
+                                                   **{k: str(metrics[k]) for k in bad}})
+    raise NonFiniteLossError(f"step {step}: {', '.join(f'{k} = {metrics[k]}' for k in bad)}; "
+                             "the last good checkpoint is kept in checkpoints/")
+
+
+def _write_scalars(writer, step, metrics):
+  with writer.as_default(step=step):
+    for name, value in metrics.items():
+      if name != "step":
+        tf.summary.scalar(name, value)

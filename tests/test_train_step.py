@@ -1,0 +1,96 @@
+"""Each update touches only its own network; the step's outputs and diagnostics are right."""
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from gan_lab import activations, losses, models
+from gan_lab.train_step import GanUpdates, StepSettings, make_train_step, saturation_diagnostics
+
+
+def _updates(model="mlp", loss="non_saturating", act="tanh", shape=(28, 28, 1), **settings):
+  keras.utils.set_random_seed(0)
+  activation = activations.get(act)
+  gan = models.build(model, shape, 8, activation)
+  g_opt, d_opt = keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3)
+  return GanUpdates(gan, losses.get(loss), activation, g_opt, d_opt, tf.random.Generator.from_seed(0),
+                    StepSettings(batch_size=4, noise_dim=8, **settings))
+
+
+def _snapshot(model):
+  return [v.numpy().copy() for v in model.trainable_variables]
+
+
+def _changed(before, model):
+  return [not np.array_equal(b, v.numpy()) for b, v in zip(before, model.trainable_variables)]
+
+
+@pytest.mark.parametrize("model", models.NAMES)
+def test_discriminator_update_changes_only_discriminator(model):
+  u = _updates(model)
+  g0, d0 = _snapshot(u.models.generator), _snapshot(u.models.discriminator)
+  u.discriminator_update(tf.random.uniform([4, 28, 28, 1], -1, 1))
+  assert not any(_changed(g0, u.models.generator))
+  assert all(_changed(d0, u.models.discriminator))
+  assert int(u.d_optimizer.iterations) == 1 and int(u.g_optimizer.iterations) == 0
+
+
+@pytest.mark.parametrize("model", models.NAMES)
+def test_generator_update_changes_only_generator(model):
+  u = _updates(model)
+  g0, d0 = _snapshot(u.models.generator), _snapshot(u.models.discriminator)
+  u.generator_update()
+  assert not any(_changed(d0, u.models.discriminator))
+  # Every generator weight moves, except biases that batch norm cancels (zero gradient).
+  changed = _changed(g0, u.models.generator)
+  assert sum(changed) >= len(changed) - sum("bias" in v.path for v in u.models.generator.trainable_variables)
+  assert any(changed)
+  assert int(u.g_optimizer.iterations) == 1 and int(u.d_optimizer.iterations) == 0
+
+
+@pytest.mark.parametrize("loss, gp", [(name, 0.0) for name in losses.NAMES if name != "wasserstein"]
+                         + [("wasserstein", 10.0)])
+@pytest.mark.parametrize("model", models.NAMES)
+def test_one_step_over_every_architecture_and_loss(model, loss, gp):
+  u = _updates(model, loss, gp_weight=gp, disc_steps=2)
+  out = make_train_step(u)(tf.random.uniform([8, 28, 28, 1], -1, 1))
+  assert set(out) == {"d_loss", "g_loss", "saturated_fraction", "out_of_range_fraction", "preact_grad_norm"}
+  assert all(np.isfinite(v.numpy()) and v.dtype == tf.float32 for v in out.values())
+  assert int(u.d_optimizer.iterations) == 2 and int(u.g_optimizer.iterations) == 1
+
+
+@pytest.mark.parametrize("act", activations.NAMES)
+def test_diagnostics_against_numpy(act):
+  activation = activations.get(act)
+  rng = np.random.default_rng(3)
+  pre = rng.normal(0, 4, (4, 5, 5, 1)).astype(np.float32)
+  fake = activation.fn(tf.constant(pre)).numpy()
+  pre_grad = rng.normal(size=pre.shape).astype(np.float32)
+  diag = saturation_diagnostics(fake, pre, pre_grad, activation, 4)
+  threshold = activation.saturation_threshold
+  expected_saturated = np.mean(np.abs(pre) > threshold) if threshold else 0.0
+  lo, hi = activation.data_range
+  assert float(diag["saturated_fraction"]) == pytest.approx(expected_saturated, abs=1e-7)
+  assert float(diag["out_of_range_fraction"]) == pytest.approx(np.mean((fake < lo) | (fake > hi)), abs=1e-7)
+  expected_norm = 4 * np.mean(np.linalg.norm(pre_grad.reshape(4, -1).astype(np.float64), axis=1))
+  assert float(diag["preact_grad_norm"]) == pytest.approx(expected_norm, rel=1e-5)
+  if act == "linear":
+    assert float(diag["out_of_range_fraction"]) > 0.5  # N(0, 16) mostly lies outside [-1, 1].
+  else:
+    assert 0.05 < float(diag["saturated_fraction"]) < 0.6
+
+
+def test_preact_grad_norm_is_the_per_example_gradient():
+  """batch * mean-loss gradient equals each example's own loss gradient (Wasserstein G)."""
+  u = _updates("mlp", loss="wasserstein")
+  z = u.noise()
+  with tf.GradientTape(persistent=True) as tape:
+    fake, pre = u.models.generator_with_preactivation(z, training=True)
+    logits = u.models.discriminator(fake)
+    g_loss = u.loss.generator_loss(logits)
+    own_losses = [-logits[i, 0] for i in range(4)]
+  own = np.stack([tape.gradient(own_losses[i], pre).numpy()[i] for i in range(4)])
+  expected = np.mean(np.linalg.norm(own.reshape(4, -1), axis=1))
+  diag = saturation_diagnostics(fake, pre, tape.gradient(g_loss, pre), u.activation, 4)
+  assert float(diag["preact_grad_norm"]) == pytest.approx(expected, rel=1e-4)
