@@ -14,7 +14,7 @@ import sys
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from absl import app, flags  # pylint: disable=g-import-not-at-top
+from absl import app, flags, logging  # pylint: disable=g-import-not-at-top
 
 from gan_lab import activations, config as config_lib, losses, models  # pylint: disable=g-import-not-at-top
 
@@ -43,6 +43,10 @@ flags.DEFINE_integer("sample_every", _D.sample_every, "Save a grid every N steps
 flags.DEFINE_integer("log_every", _D.log_every, "Log metrics every N steps.", lower_bound=1)
 flags.DEFINE_integer("checkpoint_every", _D.checkpoint_every, "Checkpoint every N steps.", lower_bound=1)
 flags.DEFINE_integer("num_samples", _D.num_samples, "Samples saved in samples.npz at the end.", lower_bound=1)
+flags.DEFINE_integer("snapshot_every", _D.snapshot_every,
+                     "Save snapshot_samples samples as samples_step_NNNNNN.npz every N steps (0: off); "
+                     "the sweep scores them for its quality-vs-step curves.", lower_bound=0)
+flags.DEFINE_integer("snapshot_samples", _D.snapshot_samples, "Samples per snapshot.", lower_bound=1)
 flags.DEFINE_integer("grid_size", _D.grid_size, "Grids are grid_size x grid_size samples.", lower_bound=1)
 flags.DEFINE_bool("jit_compile", _D.jit_compile, "Compile the train step with XLA.")
 flags.DEFINE_bool("overwrite", False, "Replace a run with other flags in --output_dir instead of refusing.")
@@ -53,6 +57,7 @@ EXIT_DATA, EXIT_DIVERGED = 2, 3
 
 
 def main(argv):
+  logging.set_verbosity(logging.WARNING)  # TensorFlow's checkpoint INFO lines would drown the progress bar.
   if len(argv) > 1:
     raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
   config = config_lib.TrainConfig(**{f.name: FLAGS[f.name].value for f in dataclasses.fields(config_lib.TrainConfig)})

@@ -38,6 +38,8 @@ class TrainConfig:
   log_every: int = 100
   checkpoint_every: int = 1000
   num_samples: int = 10000
+  snapshot_every: int = 0
+  snapshot_samples: int = 2000
   grid_size: int = 8
   jit_compile: bool = False
 
@@ -54,6 +56,8 @@ class TrainConfig:
                  "checkpoint_every", "num_samples", "grid_size"):
       _at_least(name, getattr(self, name), 1)
     _at_least("max_examples", self.max_examples, 0)
+    _at_least("snapshot_every", self.snapshot_every, 0)
+    _at_least("snapshot_samples", self.snapshot_samples, 1)
     _at_least("seed", self.seed, 0)
     for name in ("g_learning_rate", "d_learning_rate"):
       if not 0 < getattr(self, name) < 1:

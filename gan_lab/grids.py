@@ -33,7 +33,13 @@ def tile(samples: np.ndarray, activation: OutputActivation, columns: int) -> tup
 
 
 def save_grid(path, samples: np.ndarray, activation: OutputActivation, columns: int, title: str) -> float:
-  """Writes a titled grid PNG atomically; returns the clipped fraction."""
+  """Writes a titled grid PNG atomically; returns the clipped fraction.
+
+  2-D points (the ring toy set) are drawn as a scatter plot over the data
+  range instead.
+  """
+  if samples.ndim == 2:
+    return _save_scatter(path, samples, activation, title)
   canvas, outside = tile(samples, activation, columns)
   if outside:
     title += f"\n{100 * outside:.2f}% of values outside {list(activation.data_range)}, clipped for display"
@@ -43,6 +49,20 @@ def save_grid(path, samples: np.ndarray, activation: OutputActivation, columns: 
               interpolation="nearest")
   axes.set_axis_off()
   figure.suptitle(title, fontsize=9, y=0.995, va="top")
+  try:
+    atomic_io.save_figure(path, figure)
+  finally:
+    plt.close(figure)
+  return outside
+
+
+def _save_scatter(path, points: np.ndarray, activation: OutputActivation, title: str) -> float:
+  unit = activation.data_to_unit(points)
+  outside = float(np.mean((unit < 0) | (unit > 1)))
+  figure, axes = plt.subplots(figsize=(5, 5.3), dpi=100)
+  axes.scatter(unit[:, 0], unit[:, 1], s=4, alpha=0.6)
+  axes.set(xlim=(0, 1), ylim=(0, 1), aspect="equal")
+  figure.suptitle(title + (f"\n{100 * outside:.2f}% outside the data range" if outside else ""), fontsize=9)
   try:
     atomic_io.save_figure(path, figure)
   finally:

@@ -82,22 +82,24 @@ class _Run:
     self.train_step = make_train_step(updates, jit_compile=config.jit_compile)
     noise_rng = np.random.default_rng([config.seed, 1])  # Independent of the training RNG.
     self.grid_noise = noise_rng.standard_normal((config.grid_size ** 2, config.noise_dim)).astype(np.float32)
-    self.sample_noise_seed = [config.seed, 2]
+    self.sample_noise = np.random.default_rng([config.seed, 2]).standard_normal(
+        (max(config.num_samples, config.snapshot_samples), config.noise_dim)).astype(np.float32)
     self._generate = tf.function(lambda z: self.models.generator(z, training=False))
 
   def generate(self, noise: np.ndarray) -> np.ndarray:
     return np.concatenate([self._generate(noise[i:i + _SAMPLE_BATCH]).numpy()
                            for i in range(0, len(noise), _SAMPLE_BATCH)])
 
-  def save_grid(self, path, step):
+  def save_grid(self, path, step) -> np.ndarray:
     title = (f"{self.config.model} · {self.config.output_activation} output · {self.config.loss} loss · "
              f"step {step}")
-    grids.save_grid(path, self.generate(self.grid_noise), self.activation, self.config.grid_size, title)
+    samples = self.generate(self.grid_noise)
+    grids.save_grid(path, samples, self.activation, self.config.grid_size, title)
+    return samples
 
-  def save_samples(self, path) -> np.ndarray:
-    noise = np.random.default_rng(self.sample_noise_seed).standard_normal(
-        (self.config.num_samples, self.config.noise_dim)).astype(np.float32)
-    samples = self.generate(noise).astype(np.float32)
+  def save_samples(self, path, count) -> np.ndarray:
+    """Writes `count` samples from the run's fixed sample noise (the same rows every time)."""
+    samples = self.generate(self.sample_noise[:count]).astype(np.float32)
     atomic_io.write_npz(path, samples=samples, value_range=np.asarray(self.activation.data_range, np.float32))
     return samples
 
@@ -138,11 +140,16 @@ def train(config: TrainConfig, train_data: np.ndarray, log=print) -> TrainResult
       window_start, window_steps, window_sums = time.perf_counter(), 0, None
     if step % config.sample_every == 0:
       run.save_grid(out / f"grid_step_{step:06d}.png", step)
+    if config.snapshot_every and step % config.snapshot_every == 0:
+      run.save_samples(out / f"samples_step_{step:06d}.npz", config.snapshot_samples)
     if step % config.checkpoint_every == 0:
       run.manager.save(checkpoint_number=step)
-  run.manager.save(checkpoint_number=config.train_steps)
-  run.save_grid(out / "grid.png", config.train_steps)
-  samples = run.save_samples(out / "samples.npz")
+  if config.train_steps % config.checkpoint_every:
+    run.manager.save(checkpoint_number=config.train_steps)
+  grid_samples = run.save_grid(out / "grid.png", config.train_steps)
+  atomic_io.write_npz(out / "grid_samples.npz", samples=grid_samples,
+                      value_range=np.asarray(run.activation.data_range, np.float32))
+  samples = run.save_samples(out / "samples.npz", config.num_samples)
   writer.close()
   return TrainResult(config.train_steps, time.perf_counter() - began, last, samples)
 

@@ -1,0 +1,84 @@
+"""experiments/train.py end to end: a real Fashion-MNIST smoke run, and bad flags."""
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from gan_lab.config import TrainConfig
+
+SCRIPT = Path(__file__).resolve().parents[1] / "experiments" / "train.py"
+HAVE_FMNIST = Path("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz").is_file()
+SMOKE = ["--max_examples=512", "--batch_size=32", "--train_steps=20", "--log_every=5", "--sample_every=10",
+         "--checkpoint_every=10", "--num_samples=100", "--grid_size=4", "--snapshot_every=10", "--snapshot_samples=50"]
+
+
+def _run(*args, timeout=300):
+  return subprocess.run([sys.executable, str(SCRIPT), *args], capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.mark.skipif(not HAVE_FMNIST, reason="needs Debian's dataset-fashion-mnist (bash run.sh installs it)")
+@pytest.mark.parametrize("activation, value_range", [("tanh", [-1, 1]), ("sigmoid", [0, 1])])
+def test_real_data_smoke_run_writes_every_output(tmp_path, activation, value_range):
+  out = tmp_path / "run"
+  proc = _run(*SMOKE, f"--output_activation={activation}", f"--output_dir={out}")
+  assert proc.returncode == 0, proc.stderr[-3000:]
+
+  flags = json.loads((out / "flags.json").read_text())
+  defined = set(re.findall(r'flags\.DEFINE_\w+\("(\w+)"', SCRIPT.read_text()))
+  assert defined - {"overwrite"} == set(flags) == {f for f in TrainConfig.__dataclass_fields__}
+  assert flags["output_activation"] == activation and flags["train_steps"] == 20
+
+  metrics = [json.loads(l) for l in (out / "metrics.jsonl").read_text().splitlines()]
+  assert [m["step"] for m in metrics] == [5, 10, 15, 20]
+  for m in metrics:
+    assert {"d_loss", "g_loss", "images_per_sec", "wall_seconds"} <= set(m)
+    assert np.isfinite(m["d_loss"]) and m["images_per_sec"] > 0
+
+  assert {p.name for p in out.glob("*.png")} == {"grid_step_000010.png", "grid_step_000020.png", "grid.png"}
+  with np.load(out / "samples.npz") as f:
+    samples, declared = f["samples"], f["value_range"]
+  assert samples.shape == (100, 28, 28, 1) and samples.dtype == np.float32
+  assert list(declared) == value_range
+  assert value_range[0] <= samples.min() and samples.max() <= value_range[1]
+  for name, count in [("samples_step_000010.npz", 50), ("samples_step_000020.npz", 50), ("grid_samples.npz", 16)]:
+    with np.load(out / name) as f:
+      assert f["samples"].shape == (count, 28, 28, 1) and list(f["value_range"]) == value_range
+  with np.load(out / "samples_step_000020.npz") as f:  # Snapshots use the first rows of the sample noise.
+    np.testing.assert_allclose(f["samples"], samples[:50], atol=1e-6)
+  assert (out / "checkpoints" / "checkpoint").is_file()
+  assert list((out / "checkpoints").glob("ckpt-20.index"))
+  assert list((out / "tensorboard").glob("events.out.tfevents.*"))
+  assert not list(out.glob(".*.tmp"))
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--output_activation=softmax"], "output_activation"),
+    (["--train_steps=-3"], "train_steps"),
+    (["--loss=wasserstein"], "--loss=wasserstein needs a Lipschitz critic"),
+    (["--label_smoothing=0.9"], "--label_smoothing=0.9"),
+    (["stray_argument"], "unexpected arguments"),
+])
+def test_bad_flags_exit_1_with_a_clear_message(tmp_path, args, message):
+  proc = _run(*args, f"--output_dir={tmp_path}")
+  assert proc.returncode == 1
+  assert message in proc.stderr
+  assert "Traceback" not in proc.stderr
+  assert not (tmp_path / "flags.json").exists()
+
+
+def test_unusable_data_dir_exits_2_naming_it(tmp_path):
+  proc = _run(f"--data_dir={tmp_path / 'nowhere'}", f"--output_dir={tmp_path / 'out'}")
+  assert proc.returncode == 2
+  assert f"--data_dir {tmp_path / 'nowhere'}: not a directory" in proc.stderr
+  assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.skipif(not HAVE_FMNIST, reason="needs Debian's dataset-fashion-mnist")
+def test_batch_larger_than_data_exits_2(tmp_path):
+  proc = _run("--max_examples=10", "--batch_size=32", f"--output_dir={tmp_path}")
+  assert proc.returncode == 2 and "exceeds the 10 training examples" in proc.stderr

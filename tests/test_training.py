@@ -1,0 +1,60 @@
+"""The training loop on the ring: it learns the modes, writes its files, resumes, and stops on NaN."""
+
+import dataclasses
+import json
+
+import numpy as np
+import pytest
+
+from gan_lab import toy, training
+from gan_lab.config import TrainConfig
+
+
+def _ring_config(tmp_path, **changes):
+  base = TrainConfig(dataset="ring", model="mlp", output_activation="tanh", noise_dim=8, batch_size=128,
+                     train_steps=3000, g_learning_rate=1e-3, d_learning_rate=1e-3, seed=0,
+                     output_dir=str(tmp_path), sample_every=1000, log_every=500, checkpoint_every=1000,
+                     num_samples=2000, grid_size=16)
+  return dataclasses.replace(base, **changes)
+
+
+def test_mlp_on_ring_covers_most_modes(tmp_path):
+  config = _ring_config(tmp_path)
+  result = training.train(config, training.load_training_data(config), log=lambda *_: None)
+  covered, near = toy.mode_coverage(result.samples)
+  assert covered >= 6, f"only {covered} of 8 modes covered"
+  assert near > 0.5
+  lines = [json.loads(l) for l in (tmp_path / "metrics.jsonl").read_text().splitlines()]
+  assert [l["step"] for l in lines] == [500, 1000, 1500, 2000, 2500, 3000]
+  assert all(l["images_per_sec"] > 0 for l in lines)
+  assert sorted(p.name for p in tmp_path.glob("grid*.png")) == [
+      "grid.png", "grid_step_001000.png", "grid_step_002000.png", "grid_step_003000.png"]
+
+
+def test_ring_data_scaled_to_activation_range(tmp_path):
+  for act, (lo, hi) in [("sigmoid", (0, 1)), ("tanh", (-1, 1))]:
+    points = training.load_training_data(_ring_config(tmp_path, output_activation=act, max_examples=5000))
+    assert points.shape == (5000, 2)
+    assert lo <= points.min() and points.max() <= hi and points.max() - points.min() > 0.7 * (hi - lo)
+
+
+def test_resume_continues_from_the_checkpoint(tmp_path):
+  config = _ring_config(tmp_path, train_steps=20, log_every=10, checkpoint_every=10, sample_every=100,
+                        num_samples=10)
+  data = training.load_training_data(config)
+  training.train(config, data, log=lambda *_: None)
+  messages = []
+  training.train(dataclasses.replace(config, train_steps=30), data, log=messages.append)
+  assert "resuming at step 20" in messages[0]
+  steps = [json.loads(l)["step"] for l in (tmp_path / "metrics.jsonl").read_text().splitlines()]
+  assert steps == [10, 20, 30]
+
+
+def test_non_finite_loss_stops_with_a_record(tmp_path):
+  config = _ring_config(tmp_path, train_steps=20, log_every=10, num_samples=10, max_examples=64, batch_size=32)
+  data = training.load_training_data(config)
+  data[0, 0] = np.nan  # A NaN in the data propagates into the discriminator loss.
+  with pytest.raises(training.NonFiniteLossError, match="step 10: d_loss = nan"):
+    training.train(config, data, log=lambda *_: None)
+  last = json.loads((tmp_path / "metrics.jsonl").read_text().splitlines()[-1])
+  assert last["step"] == 10 and "non-finite d_loss" in last["failure"]
