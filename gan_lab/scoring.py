@@ -1,0 +1,65 @@
+"""Scores sample files against real data with the offline evaluator.
+
+The real reference is a fixed slice of the train split; the real-vs-real
+floor scores the same number of test images against it, so every report can
+show what a perfect generator would get at that sample count.
+"""
+
+from pathlib import Path
+
+import numpy as np
+
+from gan_lab import atomic_io, data, metrics
+from gan_lab.evaluator import Evaluator, to_unit
+
+
+def samples_to_unit(samples: np.ndarray, value_range) -> np.ndarray:
+  """Maps samples from their declared value range onto [0, 1], without clipping."""
+  lo, hi = (float(v) for v in value_range)
+  return (np.asarray(samples, np.float32) - lo) / (hi - lo)
+
+
+def load_samples(path) -> np.ndarray:
+  """Samples of a `samples*.npz` file, mapped to [0, 1] by its declared range."""
+  with np.load(Path(path)) as f:
+    return samples_to_unit(f["samples"], f["value_range"])
+
+
+class Scorer:
+  """Holds the evaluator and the real reference features of one data set."""
+
+  def __init__(self, evaluator: Evaluator, data_dir=None, reference_size: int = 10000, kid_block_size=1000):
+    self.evaluator, self.kid_block_size = evaluator, kid_block_size
+    self.reference_size, self.data_dir = reference_size, data_dir
+    train = data.load(evaluator.dataset, "train", data_dir).images[:reference_size]
+    self.real_features, _ = evaluator.embed(to_unit(train))
+
+  def score_unit_images(self, unit_images: np.ndarray) -> dict:
+    features, probs = self.evaluator.embed(unit_images)
+    block = min(self.kid_block_size, len(unit_images))
+    return metrics.all_scores(self.real_features, features, probs, kid_block_size=block)
+
+  def score_file(self, path) -> dict:
+    return self.score_unit_images(load_samples(path))
+
+  def real_floor(self, count: int | None = None) -> dict:
+    """Scores of `count` real test images (default: the reference size) against the reference."""
+    test = data.load(self.evaluator.dataset, "test", self.data_dir).images[:count or self.reference_size]
+    return self.score_unit_images(to_unit(test))
+
+
+def score_run_dir(run_dir, scorer: Scorer) -> dict:
+  """Scores a finished run's samples.npz and every snapshot; writes and returns scores.json.
+
+  `final` holds every metric of samples.npz; `curve` has FCD and KID of each
+  `samples_step_NNNNNN.npz` (a smaller sample count, so compare curve points
+  with each other and with `curve_floor`, not with `final`).
+  """
+  run_dir = Path(run_dir)
+  curve = []
+  for path in sorted(run_dir.glob("samples_step_*.npz")):
+    s = scorer.score_file(path)
+    curve.append({"step": int(path.stem.rsplit("_", 1)[1]), "fcd": s["fcd"], "kid": s["kid"]})
+  scores = {"final": scorer.score_file(run_dir / "samples.npz"), "curve": curve}
+  atomic_io.write_json(run_dir / "scores.json", scores)
+  return scores

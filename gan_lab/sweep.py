@@ -1,0 +1,85 @@
+"""A sweep of training runs: plan them, run them (N at a time), score them.
+
+Every run is a subprocess of `experiments/train.py` (the one training path)
+in its own folder `<sweep>/runs/<loss>/<activation>/seed_<n>`, with the same
+budget flags. A run's outcome is written to `status.json` when it ends; a
+restarted sweep skips every run that has one, so finished (and recorded
+failed) runs are never repeated, and a run killed mid-way resumes from its
+checkpoint. A failed run (non-finite loss, crash) is recorded and the sweep
+goes on.
+"""
+
+import dataclasses
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from gan_lab import atomic_io
+
+TRAIN_SCRIPT = Path(__file__).resolve().parents[1] / "experiments" / "train.py"
+STATUS_FILE, SCORES_FILE, LOG_FILE = "status.json", "scores.json", "train.log"
+# Exit codes of experiments/train.py.
+_REASONS = {1: "bad flags", 2: "data or output folder unusable", 3: "diverged (non-finite loss)"}
+
+
+@dataclasses.dataclass(frozen=True)
+class RunSpec:
+  loss: str
+  activation: str
+  seed: int
+  run_dir: Path
+  train_args: tuple[str, ...]
+
+  @property
+  def label(self) -> str:
+    return f"{self.loss}/{self.activation}/seed_{self.seed}"
+
+  def command(self) -> list[str]:
+    return [sys.executable, str(TRAIN_SCRIPT), f"--loss={self.loss}", f"--output_activation={self.activation}",
+            f"--seed={self.seed}", f"--output_dir={self.run_dir}", *self.train_args]
+
+  def status(self) -> dict | None:
+    path = self.run_dir / STATUS_FILE
+    return json.loads(path.read_text()) if path.is_file() else None
+
+
+def plan(sweep_dir, losses, activations, seeds, train_args) -> list[RunSpec]:
+  """One run per loss x activation x seed, all with the same `train_args`."""
+  return [RunSpec(loss, act, seed, Path(sweep_dir) / "runs" / loss / act / f"seed_{seed}", tuple(train_args))
+          for loss in losses for act in activations for seed in seeds]
+
+
+def run_all(specs: list[RunSpec], parallel: int = 1, on_finished=None, log=print) -> None:
+  """Runs every spec without a status, `parallel` at a time; calls `on_finished(spec)` after each."""
+  pending = [s for s in specs if s.status() is None]
+  log(f"sweep: {len(specs) - len(pending)} of {len(specs)} runs already finished; {len(pending)} to run")
+  running: list[tuple[RunSpec, subprocess.Popen, float]] = []
+  while pending or running:
+    while pending and len(running) < parallel:
+      spec = pending.pop(0)
+      spec.run_dir.mkdir(parents=True, exist_ok=True)
+      with open(spec.run_dir / LOG_FILE, "ab") as log_file:
+        running.append((spec, subprocess.Popen(spec.command(), stdout=log_file, stderr=subprocess.STDOUT),
+                        time.time()))
+      log(f"sweep: started {spec.label}")
+    time.sleep(0.5)
+    for item in [r for r in running if r[1].poll() is not None]:
+      running.remove(item)
+      spec, proc, began = item
+      status = _status(spec, proc.returncode, time.time() - began)
+      atomic_io.write_json(spec.run_dir / STATUS_FILE, status)
+      log(f"sweep: {spec.label} {status['status']}" + (f" ({status['reason']})" if status["reason"] else ""))
+      if on_finished:
+        on_finished(spec)
+
+
+def _status(spec: RunSpec, returncode: int, seconds: float) -> dict:
+  if returncode == 0:
+    return {"status": "ok", "exit_code": 0, "reason": "", "wall_seconds": round(seconds, 1)}
+  lines = (spec.run_dir / LOG_FILE).read_text(errors="replace").strip().splitlines()
+  last = lines[-1][:300] if lines else ""
+  reason = _REASONS.get(returncode, f"crashed with exit code {returncode}")
+  return {"status": "failed", "exit_code": returncode, "reason": f"{reason}: {last}",
+          "wall_seconds": round(seconds, 1)}
