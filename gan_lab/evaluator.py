@@ -5,8 +5,11 @@ samples with a classifier of the kind the seeds build (002's LeNet-style
 CIFAR-10 CNN, widened with a second 3x3 conv per stage so it clears 90% on
 Fashion-MNIST; and, unlike seed 000, it returns logits trained with a
 from-logits sparse cross-entropy, no sigmoid first). Its 128-d penultimate
-layer is the feature space of every metric, and its softmax feeds the
-classifier score and class coverage.
+layer, taken before its ReLU, is the feature space of every metric, and its
+softmax feeds the classifier score and class coverage. (After the ReLU, 78%
+of the features are zero and uniform noise lands inside the real k-NN
+manifold: improved precision of noise measured 0.80 against 0.86 for real
+test images; before the ReLU it is 0.30.)
 
 The trained classifier is cached with its test accuracy and reused; it is
 retrained only when missing or when asked.
@@ -25,11 +28,13 @@ import tensorflow as tf
 from gan_lab import atomic_io, data
 
 FEATURES_LAYER = "features"
+# Bump when build_classifier changes, so stale cached classifiers are retrained.
+ARCHITECTURE_VERSION = 2
 MODEL_FILE, INFO_FILE = "classifier.keras", "info.json"
 
 
 def build_classifier(shape, num_classes=10) -> keras.Model:
-  """Two conv stages (2x conv3x3 + max-pool each), Dense 128 features, logits."""
+  """Two conv stages (2x conv3x3 + max-pool each), Dense 128 features, ReLU, dropout, logits."""
   layers = keras.layers
   x = keras.Input(shape)
   h = x
@@ -37,8 +42,9 @@ def build_classifier(shape, num_classes=10) -> keras.Model:
     h = layers.Conv2D(filters, 3, padding="same", activation="relu")(h)
     h = layers.Conv2D(filters, 3, padding="same", activation="relu")(h)
     h = layers.MaxPooling2D()(h)
-  h = layers.Dense(128, activation="relu", name=FEATURES_LAYER)(layers.Flatten()(h))
-  logits = layers.Dense(num_classes, name="logits")(layers.Dropout(0.3)(h))
+  features = layers.Dense(128, name=FEATURES_LAYER)(layers.Flatten()(h))
+  h = layers.Dropout(0.3)(layers.ReLU()(features))
+  logits = layers.Dense(num_classes, name="logits")(h)
   return keras.Model(x, logits, name="evaluator")
 
 
@@ -94,9 +100,12 @@ def load_or_train(dataset: str, cache_dir, data_dir=None, retrain: bool = False,
                   log=print) -> Evaluator:
   """The cached evaluator of `dataset` under `cache_dir`, trained first if missing or `retrain`."""
   folder = Path(cache_dir) / dataset
-  if not retrain and (folder / MODEL_FILE).is_file() and (folder / INFO_FILE).is_file():
-    info = json.loads((folder / INFO_FILE).read_text())
+  info = json.loads((folder / INFO_FILE).read_text()) if (folder / INFO_FILE).is_file() else {}
+  current = info.get("architecture_version") == ARCHITECTURE_VERSION and (folder / MODEL_FILE).is_file()
+  if current and not retrain:
     return Evaluator(keras.models.load_model(folder / MODEL_FILE), info["test_accuracy"], dataset)
+  if info and not current and log:
+    log(f"evaluator cache {folder} holds an older classifier architecture: retraining")
   evaluator = train(dataset, data_dir, epochs=epochs, log=log)
   save(evaluator, folder, epochs)
   return evaluator
@@ -113,4 +122,5 @@ def save(evaluator: Evaluator, folder: Path, epochs: int) -> None:
   finally:
     Path(tmp).unlink(missing_ok=True)
   atomic_io.write_json(folder / INFO_FILE, {"dataset": evaluator.dataset, "test_accuracy": evaluator.test_accuracy,
-                                            "epochs": epochs, "keras_version": keras.__version__})
+                                            "epochs": epochs, "keras_version": keras.__version__,
+                                            "architecture_version": ARCHITECTURE_VERSION})

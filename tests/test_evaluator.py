@@ -1,0 +1,40 @@
+"""The evaluator classifier: logits, accuracy, cache reuse."""
+
+import numpy as np
+import pytest
+
+from gan_lab import evaluator
+
+
+def test_classifier_returns_logits_and_128_features():
+  model = evaluator.build_classifier((28, 28, 1))
+  assert model.output_shape == (None, 10)
+  assert model.get_layer(evaluator.FEATURES_LAYER).output.shape == (None, 128)
+  # No softmax/sigmoid on the output layer: its activation is linear.
+  assert model.get_layer("logits").get_config()["activation"] == "linear"
+
+
+def test_briefly_trained_evaluator_is_accurate(tiny_evaluator):
+  ev, _ = tiny_evaluator
+  assert ev.test_accuracy > 0.8  # 10k examples, 2 epochs; the full evaluator reaches > 0.9 (README).
+
+
+def test_embed_shapes_and_probabilities(tiny_evaluator):
+  ev, _ = tiny_evaluator
+  feats, probs = ev.embed(np.random.default_rng(0).uniform(size=(7, 28, 28, 1)).astype(np.float32), batch_size=3)
+  assert feats.shape == (7, 128) and probs.shape == (7, 10)
+  assert feats.dtype == probs.dtype == np.float64
+  np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=1e-5)
+
+
+def test_cached_evaluator_is_reused_not_retrained(tiny_evaluator, monkeypatch):
+  ev, cache = tiny_evaluator
+  def must_not_train(*_, **__):
+    raise AssertionError("retrained a cached evaluator")
+  monkeypatch.setattr(evaluator, "train", must_not_train)
+  loaded = evaluator.load_or_train("fashion_mnist", cache)
+  assert loaded.test_accuracy == pytest.approx(ev.test_accuracy)
+  x = np.random.default_rng(1).uniform(size=(4, 28, 28, 1)).astype(np.float32)
+  np.testing.assert_allclose(loaded.embed(x)[1], ev.embed(x)[1], rtol=1e-5, atol=1e-6)
+  with pytest.raises(AssertionError, match="retrained"):
+    evaluator.load_or_train("fashion_mnist", cache, retrain=True)
