@@ -49,6 +49,9 @@ flags.DEFINE_integer("snapshot_every", _D.snapshot_every,
 flags.DEFINE_integer("snapshot_samples", _D.snapshot_samples, "Samples per snapshot.", lower_bound=1)
 flags.DEFINE_integer("grid_size", _D.grid_size, "Grids are grid_size x grid_size samples.", lower_bound=1)
 flags.DEFINE_bool("jit_compile", _D.jit_compile, "Compile the train step with XLA.")
+flags.DEFINE_integer("inject_nan_at_step", _D.inject_nan_at_step,
+                     "Testing aid: poison a discriminator weight with NaN at this step (0: never), "
+                     "to exercise the non-finite-loss watchdog.", lower_bound=0)
 flags.DEFINE_bool("overwrite", False, "Replace a run with other flags in --output_dir instead of refusing.")
 
 FLAGS = flags.FLAGS
@@ -68,7 +71,8 @@ def main(argv):
 
   from gan_lab import data, run_dir, training  # pylint: disable=g-import-not-at-top  (TensorFlow import is slow)
   try:
-    run_dir.prepare(config.output_dir, dataclasses.asdict(config), FLAGS.overwrite)
+    run_dir.prepare(config.output_dir, dataclasses.asdict(config), FLAGS.overwrite,
+                    defaults=dataclasses.asdict(config_lib.TrainConfig()))
     train_data = training.load_training_data(config)
   except (data.DataError, run_dir.RunDirError) as e:
     print(f"error: {e}", file=sys.stderr)

@@ -42,6 +42,7 @@ class TrainConfig:
   snapshot_samples: int = 2000
   grid_size: int = 8
   jit_compile: bool = False
+  inject_nan_at_step: int = 0
 
   def to_json(self) -> str:
     return json.dumps(dataclasses.asdict(self), indent=2, sort_keys=True)
@@ -57,6 +58,7 @@ class TrainConfig:
       _at_least(name, getattr(self, name), 1)
     _at_least("max_examples", self.max_examples, 0)
     _at_least("snapshot_every", self.snapshot_every, 0)
+    _at_least("inject_nan_at_step", self.inject_nan_at_step, 0)
     _at_least("snapshot_samples", self.snapshot_samples, 1)
     _at_least("seed", self.seed, 0)
     for name in ("g_learning_rate", "d_learning_rate"):

@@ -21,19 +21,20 @@ class RunDirError(ValueError):
   """The output folder cannot be used for this run."""
 
 
-def prepare(output_dir, flags: dict, overwrite: bool = False) -> Path:
+def prepare(output_dir, flags: dict, overwrite: bool = False, defaults: dict | None = None) -> Path:
   """Creates or checks `output_dir` and writes `flags.json` into it.
 
   Raises RunDirError if the folder is not writable, or if it holds a run
   with different flags and `overwrite` is False. With `overwrite`, the old
-  run's files are removed first.
+  run's files are removed first. A flag missing from the old run's
+  flags.json (added to gan_lab since) counts as its value in `defaults`.
   """
   out = Path(output_dir)
   previous = out / FLAGS_FILE
   if overwrite and out.exists():
     shutil.rmtree(out)
   elif previous.exists():
-    _check_same_run(previous, flags)
+    _check_same_run(previous, flags, defaults or {})
   try:
     out.mkdir(parents=True, exist_ok=True)
     atomic_io.write_json(out / FLAGS_FILE, flags)
@@ -42,12 +43,13 @@ def prepare(output_dir, flags: dict, overwrite: bool = False) -> Path:
   return out
 
 
-def _check_same_run(path: Path, flags: dict) -> None:
+def _check_same_run(path: Path, flags: dict, defaults: dict) -> None:
   try:
     old = json.loads(path.read_text())
   except (OSError, ValueError) as e:
     raise RunDirError(f"{path}: unreadable ({e}); pass --overwrite to start afresh") from None
   keys = (set(old) | set(flags)) - _LOCATION_FLAGS
+  old = {**defaults, **old}
   differ = sorted(k for k in keys if old.get(k) != flags.get(k))
   if differ:
     shown = ", ".join(f"--{k} was {old.get(k)!r}, now {flags.get(k)!r}" for k in differ)

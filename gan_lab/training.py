@@ -122,22 +122,21 @@ def train(config: TrainConfig, train_data: np.ndarray, log=print) -> TrainResult
   writer = tf.summary.create_file_writer(str(out / "tensorboard"))
   progress = ProgressBar(config.train_steps, start)
   began = time.perf_counter()
-  window_start, window_steps, window_sums, last = began, 0, None, {}
+  window, last = _Window(), {}
+  images_per_step = config.batch_size * config.disc_steps
   for step in range(start + 1, config.train_steps + 1):
-    values = run.train_step(next(batches))
-    window_sums = values if window_sums is None else {k: window_sums[k] + v for k, v in values.items()}
-    window_steps += 1
+    if step == config.inject_nan_at_step:
+      _poison(run.models.discriminator)
+    window.add(run.train_step(next(batches)))
     run.step.assign(step)
     if step % config.log_every == 0 or step == config.train_steps:
-      now = time.perf_counter()
-      last = {k: float(v.numpy()) / window_steps for k, v in window_sums.items()}
-      last.update(step=step, wall_seconds=round(now - began, 3),
-                  images_per_sec=window_steps * config.batch_size * config.disc_steps / (now - window_start))
+      last = window.flush(step, began, images_per_step)
       _check_finite(out, step, last)
       atomic_io.append_jsonl(out / "metrics.jsonl", last)
       _write_scalars(writer, step, last)
       progress.update(step, {k: last[k] for k in ("d_loss", "g_loss", "images_per_sec")})
-      window_start, window_steps, window_sums = time.perf_counter(), 0, None
+    elif step % config.checkpoint_every == 0:
+      _check_finite(out, step, window.means())  # Never checkpoint diverged weights.
     if step % config.sample_every == 0:
       run.save_grid(out / f"grid_step_{step:06d}.png", step)
     if config.snapshot_every and step % config.snapshot_every == 0:
@@ -152,6 +151,34 @@ def train(config: TrainConfig, train_data: np.ndarray, log=print) -> TrainResult
   samples = run.save_samples(out / "samples.npz", config.num_samples)
   writer.close()
   return TrainResult(config.train_steps, time.perf_counter() - began, last, samples)
+
+
+class _Window:
+  """Sums the step outputs between two log lines, so a log line holds their means."""
+
+  def __init__(self):
+    self.start, self.steps, self.sums = time.perf_counter(), 0, None
+
+  def add(self, values):
+    self.sums = values if self.sums is None else {k: self.sums[k] + v for k, v in values.items()}
+    self.steps += 1
+
+  def means(self) -> dict:
+    return {k: float(v.numpy()) / self.steps for k, v in self.sums.items()}
+
+  def flush(self, step, began, images_per_step) -> dict:
+    """The window's means with step, wall time and throughput; starts a new window."""
+    now = time.perf_counter()
+    record = {**self.means(), "step": step, "wall_seconds": round(now - began, 3),
+              "images_per_sec": self.steps * images_per_step / (now - self.start)}
+    self.start, self.steps, self.sums = time.perf_counter(), 0, None
+    return record
+
+
+def _poison(model):
+  """Sets one weight to NaN, as a fault injection that the watchdog must catch."""
+  variable = model.trainable_variables[0]
+  variable.assign(tf.fill(variable.shape, float("nan")))
 
 
 def _check_finite(out: Path, step: int, metrics: dict) -> None:

@@ -48,3 +48,10 @@ def test_output_dir_under_a_file_fails_at_start(tmp_path):
   (tmp_path / "file").write_text("x")
   with pytest.raises(run_dir.RunDirError, match="--output_dir"):
     run_dir.prepare(tmp_path / "file" / "run", FLAGS)
+
+
+def test_flag_added_since_counts_as_its_default(tmp_path):
+  run_dir.prepare(tmp_path, FLAGS)
+  run_dir.prepare(tmp_path, {**FLAGS, "new_flag": 0}, defaults={"new_flag": 0})
+  with pytest.raises(run_dir.RunDirError, match="--new_flag was 0, now 5"):
+    run_dir.prepare(tmp_path, {**FLAGS, "new_flag": 5}, defaults={"new_flag": 0})

@@ -82,3 +82,14 @@ def test_unusable_data_dir_exits_2_naming_it(tmp_path):
 def test_batch_larger_than_data_exits_2(tmp_path):
   proc = _run("--max_examples=10", "--batch_size=32", f"--output_dir={tmp_path}")
   assert proc.returncode == 2 and "exceeds the 10 training examples" in proc.stderr
+
+
+def test_nan_watchdog_exits_3_and_records_the_failure(tmp_path):
+  proc = _run("--dataset=ring", "--model=mlp", "--train_steps=50", "--log_every=10", "--checkpoint_every=10",
+              "--inject_nan_at_step=25", "--num_samples=10", f"--output_dir={tmp_path}")
+  assert proc.returncode == 3
+  assert "training diverged at step 30: d_loss = nan" in proc.stderr and "Traceback" not in proc.stderr
+  last = json.loads((tmp_path / "metrics.jsonl").read_text().splitlines()[-1])
+  assert last["step"] == 30 and "non-finite" in last["failure"]
+  assert (tmp_path / "checkpoints" / "ckpt-20.index").is_file()
+  assert not (tmp_path / "samples.npz").exists()

@@ -58,3 +58,13 @@ def test_non_finite_loss_stops_with_a_record(tmp_path):
     training.train(config, data, log=lambda *_: None)
   last = json.loads((tmp_path / "metrics.jsonl").read_text().splitlines()[-1])
   assert last["step"] == 10 and "non-finite d_loss" in last["failure"]
+
+
+def test_watchdog_runs_before_every_checkpoint(tmp_path):
+  # Log every 100 steps but checkpoint every 10: the NaN injected at step 25 must stop the run
+  # at the step-30 checkpoint, leaving step 20 as the last checkpoint.
+  config = _ring_config(tmp_path, train_steps=100, log_every=100, checkpoint_every=10, inject_nan_at_step=25,
+                        num_samples=10)
+  with pytest.raises(training.NonFiniteLossError, match="step 30"):
+    training.train(config, training.load_training_data(config), log=lambda *_: None)
+  assert sorted(p.name for p in (tmp_path / "checkpoints").glob("*.index")) == ["ckpt-10.index", "ckpt-20.index"]
