@@ -49,6 +49,9 @@ flags.DEFINE_integer("snapshot_every", _D.snapshot_every,
 flags.DEFINE_integer("snapshot_samples", _D.snapshot_samples, "Samples per snapshot.", lower_bound=1)
 flags.DEFINE_integer("grid_size", _D.grid_size, "Grids are grid_size x grid_size samples.", lower_bound=1)
 flags.DEFINE_bool("jit_compile", _D.jit_compile, "Compile the train step with XLA.")
+flags.DEFINE_bool("deterministic", _D.deterministic,
+                  "tf.config.experimental.enable_op_determinism(): bitwise-reproducible runs and resumes, "
+                  "at some speed cost.")
 flags.DEFINE_integer("inject_nan_at_step", _D.inject_nan_at_step,
                      "Testing aid: poison a discriminator weight with NaN at this step (0: never), "
                      "to exercise the non-finite-loss watchdog.", lower_bound=0)

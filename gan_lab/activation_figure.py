@@ -32,9 +32,10 @@ FUNCTIONS = {
 def save_figure(path, x_min=-6.0, x_max=6.0) -> None:
   x = np.linspace(x_min, x_max, 1201)
   figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2), dpi=100)
-  for name, (f, df) in FUNCTIONS.items():
-    left.plot(x, f(x), label=name)
-    right.plot(x, df(x), label=name)
+  # Dashes keep the ReLU family apart where the curves coincide (x > 0).
+  for (name, (f, df)), style in zip(FUNCTIONS.items(), ["-", "-", "-", "--", ":"]):
+    left.plot(x, f(x), style, label=name, linewidth=2)
+    right.plot(x, df(x), style, label=name, linewidth=2)
   left.set(title="activation f(x)", xlabel="x", ylim=(-2, 4))
   right.set(title="derivative f'(x): near 0 = saturated", xlabel="x", ylim=(-0.05, 1.1))
   for ax in (left, right):

@@ -42,6 +42,7 @@ class TrainConfig:
   snapshot_samples: int = 2000
   grid_size: int = 8
   jit_compile: bool = False
+  deterministic: bool = False
   inject_nan_at_step: int = 0
 
   def to_json(self) -> str:

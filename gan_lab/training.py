@@ -9,6 +9,7 @@ and the noise RNG) and tensorboard/ scalars. flags.json is written by
 """
 
 import dataclasses
+import json
 import math
 import time
 from pathlib import Path
@@ -112,13 +113,16 @@ def train(config: TrainConfig, train_data: np.ndarray, log=print) -> TrainResult
   recording the failure in metrics.jsonl (the last good checkpoint stays).
   """
   out = Path(config.output_dir)
+  if config.deterministic:
+    tf.config.experimental.enable_op_determinism()  # Process-wide; needed for bitwise resumes.
   run = _Run(config, train_data.shape[1:])
   start = int(run.step.numpy())
   log(f"gan_lab: {config.model}/{config.output_activation}/{config.loss} on {config.dataset} "
       f"({len(train_data)} examples), device {device_description()}"
       + (f", resuming at step {start}" if start else ""))
-  batches = iter(input_pipeline.make_dataset(train_data, config.batch_size, config.disc_steps,
-                                             config.seed + start))
+  _truncate_metrics(out / "metrics.jsonl", start)
+  batches = iter(input_pipeline.make_dataset(train_data, config.batch_size, config.disc_steps, config.seed,
+                                             start_step=start))
   writer = tf.summary.create_file_writer(str(out / "tensorboard"))
   progress = ProgressBar(config.train_steps, start)
   began = time.perf_counter()
@@ -173,6 +177,24 @@ class _Window:
               "images_per_sec": self.steps * images_per_step / (now - self.start)}
     self.start, self.steps, self.sums = time.perf_counter(), 0, None
     return record
+
+
+def _truncate_metrics(path: Path, last_step: int) -> None:
+  """Drops log lines past the checkpoint a run resumes from (a killed run may have written them)."""
+  if not path.exists():
+    return
+  lines = path.read_text(errors="replace").splitlines(keepends=True)
+  kept = [line for line in lines if _logged_step(line) is not None and _logged_step(line) <= last_step]
+  if len(kept) != len(lines):
+    atomic_io.write_bytes(path, "".join(kept).encode())
+
+
+def _logged_step(line: str) -> int | None:
+  """The step of a metrics.jsonl line; None for a torn or foreign line."""
+  try:
+    return int(json.loads(line)["step"])
+  except (ValueError, KeyError, TypeError):
+    return None
 
 
 def _poison(model):

@@ -43,6 +43,8 @@ def test_resume_continues_from_the_checkpoint(tmp_path):
                         num_samples=10)
   data = training.load_training_data(config)
   training.train(config, data, log=lambda *_: None)
+  with open(tmp_path / "metrics.jsonl", "a") as f:  # What a killed run could leave: a later line, a torn one.
+    f.write('{"step": 25, "d_loss": 1.0}\n{"step": 2')
   messages = []
   training.train(dataclasses.replace(config, train_steps=30), data, log=messages.append)
   assert "resuming at step 20" in messages[0]
