@@ -49,6 +49,9 @@ flags.DEFINE_integer("snapshot_every", _D.snapshot_every,
 flags.DEFINE_integer("snapshot_samples", _D.snapshot_samples, "Samples per snapshot.", lower_bound=1)
 flags.DEFINE_integer("grid_size", _D.grid_size, "Grids are grid_size x grid_size samples.", lower_bound=1)
 flags.DEFINE_bool("jit_compile", _D.jit_compile, "Compile the train step with XLA.")
+flags.DEFINE_enum("mixed_precision", _D.mixed_precision, config_lib.PRECISIONS,
+                  "Keras mixed-precision policy: mixed_float16 (with loss scaling) needs a GPU; mixed_bfloat16 "
+                  "suits GPUs and CPUs with bfloat16 units. Logits, losses and samples stay float32.")
 flags.DEFINE_bool("deterministic", _D.deterministic,
                   "tf.config.experimental.enable_op_determinism(): bitwise-reproducible runs and resumes, "
                   "at some speed cost.")
@@ -73,6 +76,10 @@ def main(argv):
     raise app.UsageError(str(e)) from None
 
   from gan_lab import data, run_dir, training  # pylint: disable=g-import-not-at-top  (TensorFlow import is slow)
+  try:
+    training.check_precision_supported(config.mixed_precision)
+  except ValueError as e:
+    raise app.UsageError(str(e)) from None
   try:
     run_dir.prepare(config.output_dir, dataclasses.asdict(config), FLAGS.overwrite,
                     defaults=dataclasses.asdict(config_lib.TrainConfig()))

@@ -11,6 +11,7 @@ import json
 from gan_lab import activations, data, losses, models
 
 DATASETS = tuple(data.SPECS) + ("ring",)
+PRECISIONS = ("none", "mixed_float16", "mixed_bfloat16")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -42,6 +43,7 @@ class TrainConfig:
   snapshot_samples: int = 2000
   grid_size: int = 8
   jit_compile: bool = False
+  mixed_precision: str = "none"
   deterministic: bool = False
   inject_nan_at_step: int = 0
 
@@ -54,6 +56,7 @@ class TrainConfig:
     _one_of("model", self.model, models.NAMES)
     _one_of("loss", self.loss, losses.NAMES)
     _one_of("output_activation", self.output_activation, activations.NAMES)
+    _one_of("mixed_precision", self.mixed_precision, PRECISIONS)
     for name in ("noise_dim", "batch_size", "train_steps", "disc_steps", "sample_every", "log_every",
                  "checkpoint_every", "num_samples", "grid_size"):
       _at_least(name, getattr(self, name), 1)

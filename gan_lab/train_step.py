@@ -32,6 +32,10 @@ class GanUpdates:
                g_optimizer, d_optimizer, rng: tf.random.Generator, settings: StepSettings):
     self.models, self.loss, self.activation, self.rng, self.settings = models, loss, activation, rng, settings
     self.g_optimizer, self.d_optimizer = g_optimizer, d_optimizer
+    # Build slots outside tf.function: a LossScaleOptimizer cannot build inside its cond.
+    for optimizer, model in ((g_optimizer, models.generator), (d_optimizer, models.discriminator)):
+      if not optimizer.built:
+        optimizer.build(model.trainable_variables)
 
   def noise(self):
     return self.rng.normal([self.settings.batch_size, self.settings.noise_dim])
@@ -44,7 +48,9 @@ class GanUpdates:
       d_loss = self.loss.discriminator_loss(d(real, training=True), d(fake, training=True), s.label_smoothing)
       if s.gp_weight:
         d_loss += s.gp_weight * gradient_penalty(d, real, fake, self.rng.uniform)
-    grads = tape.gradient(d_loss, d.trainable_variables)
+      # The identity, except under a float16 LossScaleOptimizer (which unscales in apply).
+      scaled_loss = self.d_optimizer.scale_loss(d_loss)
+    grads = tape.gradient(scaled_loss, d.trainable_variables)
     self.d_optimizer.apply_gradients(zip(grads, d.trainable_variables))
     return d_loss
 
@@ -54,8 +60,10 @@ class GanUpdates:
     with tf.GradientTape() as tape:
       fake, pre = self.models.generator_with_preactivation(self.noise(), training=True)
       g_loss = self.loss.generator_loss(d(fake, training=True))
-    *grads, pre_grad = tape.gradient(g_loss, g.trainable_variables + [pre])
+      scaled_loss = self.g_optimizer.scale_loss(g_loss)
+    *grads, pre_grad = tape.gradient(scaled_loss, g.trainable_variables + [pre])
     self.g_optimizer.apply_gradients(zip(grads, g.trainable_variables))
+    pre_grad = tf.cast(pre_grad, tf.float32) / self.g_optimizer.scale_loss(tf.constant(1.0))
     return g_loss, saturation_diagnostics(fake, pre, pre_grad, self.activation, self.settings.batch_size)
 
 

@@ -8,6 +8,7 @@ and the noise RNG) and tensorboard/ scalars. flags.json is written by
 `run_dir.prepare` before training starts.
 """
 
+import contextlib
 import dataclasses
 import json
 import math
@@ -51,6 +52,30 @@ def load_training_data(config: TrainConfig) -> np.ndarray:
   return activation.pixels_to_data(images)
 
 
+def check_precision_supported(policy: str) -> None:
+  """Raises ValueError for a mixed-precision policy this machine cannot run well."""
+  if policy == "mixed_float16" and not tf.config.list_physical_devices("GPU"):
+    raise ValueError("--mixed_precision=mixed_float16 needs a GPU (float16 is emulated on CPUs); "
+                     "use mixed_bfloat16 or none")
+
+
+@contextlib.contextmanager
+def _precision_policy(policy: str):
+  """Builds layers under `policy`, then restores the global policy (it only matters at build time)."""
+  previous = keras.mixed_precision.global_policy()
+  keras.mixed_precision.set_global_policy("float32" if policy == "none" else policy)
+  try:
+    yield
+  finally:
+    keras.mixed_precision.set_global_policy(previous)
+
+
+def _adam(learning_rate, config: TrainConfig):
+  adam = keras.optimizers.Adam(learning_rate, config.beta_1, config.beta_2)
+  # float16 gradients underflow without loss scaling; bfloat16 has float32's exponent range.
+  return keras.optimizers.LossScaleOptimizer(adam) if config.mixed_precision == "mixed_float16" else adam
+
+
 def device_description() -> str:
   gpus = tf.config.list_logical_devices("GPU")
   return f"{len(gpus)} GPU(s): {', '.join(g.name for g in gpus)}" if gpus else "CPU"
@@ -63,9 +88,9 @@ class _Run:
     self.config = config
     self.activation = activations.get(config.output_activation)
     keras.utils.set_random_seed(config.seed)  # Weight initialisation.
-    self.models = models.build(config.model, data_shape, config.noise_dim, self.activation)
-    self.g_opt = keras.optimizers.Adam(config.g_learning_rate, config.beta_1, config.beta_2)
-    self.d_opt = keras.optimizers.Adam(config.d_learning_rate, config.beta_1, config.beta_2)
+    with _precision_policy(config.mixed_precision):
+      self.models = models.build(config.model, data_shape, config.noise_dim, self.activation)
+    self.g_opt, self.d_opt = (_adam(lr, config) for lr in (config.g_learning_rate, config.d_learning_rate))
     # Build slots now, so a restore fills them instead of being deferred.
     self.g_opt.build(self.models.generator.trainable_variables)
     self.d_opt.build(self.models.discriminator.trainable_variables)
@@ -105,56 +130,81 @@ class _Run:
     return samples
 
 
+class Trainer:
+  """Runs the loop of one run in pieces: `advance(n)` steps at a time, then `finish()`.
+
+  `train` runs it whole; the benchmark interleaves `advance` windows with
+  a baseline's. Construction resumes from the latest checkpoint in
+  `config.output_dir` if there is one.
+  """
+
+  def __init__(self, config: TrainConfig, train_data: np.ndarray, log=print):
+    self.config, self.out = config, Path(config.output_dir)
+    if config.deterministic:
+      tf.config.experimental.enable_op_determinism()  # Process-wide; needed for bitwise resumes.
+    self.run = _Run(config, train_data.shape[1:])
+    self.step = int(self.run.step.numpy())
+    log(f"gan_lab: {config.model}/{config.output_activation}/{config.loss} on {config.dataset} "
+        f"({len(train_data)} examples), device {device_description()}"
+        + (f", resuming at step {self.step}" if self.step else ""))
+    _truncate_metrics(self.out / "metrics.jsonl", self.step)
+    self.batches = iter(input_pipeline.make_dataset(train_data, config.batch_size, config.disc_steps, config.seed,
+                                                    start_step=self.step))
+    self.writer = tf.summary.create_file_writer(str(self.out / "tensorboard"))
+    self.progress = ProgressBar(config.train_steps, self.step)
+    self.began, self.window, self.last = time.perf_counter(), _Window(), {}
+
+  def advance(self, num_steps: int) -> None:
+    """Runs up to `num_steps` more steps (never past `train_steps`) with all logging and saving."""
+    c, run = self.config, self.run
+    for step in range(self.step + 1, min(self.step + num_steps, c.train_steps) + 1):
+      if step == c.inject_nan_at_step:
+        _poison(run.models.discriminator)
+      self.window.add(run.train_step(next(self.batches)))
+      run.step.assign(step)
+      self.step = step
+      if step % c.log_every == 0 or step == c.train_steps:
+        self._log(step)
+      elif step % c.checkpoint_every == 0:
+        _check_finite(self.out, step, self.window.means())  # Never checkpoint diverged weights.
+      if step % c.sample_every == 0:
+        run.save_grid(self.out / f"grid_step_{step:06d}.png", step)
+      if c.snapshot_every and step % c.snapshot_every == 0:
+        run.save_samples(self.out / f"samples_step_{step:06d}.npz", c.snapshot_samples)
+      if step % c.checkpoint_every == 0:
+        run.manager.save(checkpoint_number=step)
+
+  def _log(self, step):
+    self.last = self.window.flush(step, self.began, self.config.batch_size * self.config.disc_steps)
+    _check_finite(self.out, step, self.last)
+    atomic_io.append_jsonl(self.out / "metrics.jsonl", self.last)
+    _write_scalars(self.writer, step, self.last)
+    self.progress.update(step, {k: self.last[k] for k in ("d_loss", "g_loss", "images_per_sec")})
+
+  def finish(self) -> TrainResult:
+    """The final checkpoint, grid and samples."""
+    c, run = self.config, self.run
+    if c.train_steps % c.checkpoint_every:
+      run.manager.save(checkpoint_number=c.train_steps)
+    grid_samples = run.save_grid(self.out / "grid.png", c.train_steps)
+    atomic_io.write_npz(self.out / "grid_samples.npz", samples=grid_samples,
+                        value_range=np.asarray(run.activation.data_range, np.float32))
+    samples = run.save_samples(self.out / "samples.npz", c.num_samples)
+    self.writer.close()
+    return TrainResult(c.train_steps, time.perf_counter() - self.began, self.last, samples)
+
+
 def train(config: TrainConfig, train_data: np.ndarray, log=print) -> TrainResult:
   """Trains a GAN on `train_data` (already in the data range) as `config` says.
 
   Resumes from the latest checkpoint in `config.output_dir` if there is one.
-  Raises NonFiniteLossError when a logged loss is NaN or infinite, after
-  recording the failure in metrics.jsonl (the last good checkpoint stays).
+  Raises NonFiniteLossError when a loss is NaN or infinite at a log or
+  checkpoint step, after recording the failure in metrics.jsonl (the last
+  good checkpoint stays).
   """
-  out = Path(config.output_dir)
-  if config.deterministic:
-    tf.config.experimental.enable_op_determinism()  # Process-wide; needed for bitwise resumes.
-  run = _Run(config, train_data.shape[1:])
-  start = int(run.step.numpy())
-  log(f"gan_lab: {config.model}/{config.output_activation}/{config.loss} on {config.dataset} "
-      f"({len(train_data)} examples), device {device_description()}"
-      + (f", resuming at step {start}" if start else ""))
-  _truncate_metrics(out / "metrics.jsonl", start)
-  batches = iter(input_pipeline.make_dataset(train_data, config.batch_size, config.disc_steps, config.seed,
-                                             start_step=start))
-  writer = tf.summary.create_file_writer(str(out / "tensorboard"))
-  progress = ProgressBar(config.train_steps, start)
-  began = time.perf_counter()
-  window, last = _Window(), {}
-  images_per_step = config.batch_size * config.disc_steps
-  for step in range(start + 1, config.train_steps + 1):
-    if step == config.inject_nan_at_step:
-      _poison(run.models.discriminator)
-    window.add(run.train_step(next(batches)))
-    run.step.assign(step)
-    if step % config.log_every == 0 or step == config.train_steps:
-      last = window.flush(step, began, images_per_step)
-      _check_finite(out, step, last)
-      atomic_io.append_jsonl(out / "metrics.jsonl", last)
-      _write_scalars(writer, step, last)
-      progress.update(step, {k: last[k] for k in ("d_loss", "g_loss", "images_per_sec")})
-    elif step % config.checkpoint_every == 0:
-      _check_finite(out, step, window.means())  # Never checkpoint diverged weights.
-    if step % config.sample_every == 0:
-      run.save_grid(out / f"grid_step_{step:06d}.png", step)
-    if config.snapshot_every and step % config.snapshot_every == 0:
-      run.save_samples(out / f"samples_step_{step:06d}.npz", config.snapshot_samples)
-    if step % config.checkpoint_every == 0:
-      run.manager.save(checkpoint_number=step)
-  if config.train_steps % config.checkpoint_every:
-    run.manager.save(checkpoint_number=config.train_steps)
-  grid_samples = run.save_grid(out / "grid.png", config.train_steps)
-  atomic_io.write_npz(out / "grid_samples.npz", samples=grid_samples,
-                      value_range=np.asarray(run.activation.data_range, np.float32))
-  samples = run.save_samples(out / "samples.npz", config.num_samples)
-  writer.close()
-  return TrainResult(config.train_steps, time.perf_counter() - began, last, samples)
+  trainer = Trainer(config, train_data, log)
+  trainer.advance(config.train_steps)
+  return trainer.finish()
 
 
 class _Window:

@@ -94,3 +94,19 @@ def test_preact_grad_norm_is_the_per_example_gradient():
   expected = np.mean(np.linalg.norm(own.reshape(4, -1), axis=1))
   diag = saturation_diagnostics(fake, pre, tape.gradient(g_loss, pre), u.activation, 4)
   assert float(diag["preact_grad_norm"]) == pytest.approx(expected, rel=1e-4)
+
+
+def test_loss_scaled_float16_update_unscales_the_diagnostic_gradient():
+  keras.mixed_precision.set_global_policy("mixed_float16")
+  try:
+    activation = activations.get("tanh")
+    gan = models.build("mlp", (2,), 8, activation)
+  finally:
+    keras.mixed_precision.set_global_policy("float32")
+  scaled = [keras.optimizers.LossScaleOptimizer(keras.optimizers.Adam(1e-3)) for _ in range(2)]
+  u = GanUpdates(gan, losses.get("non_saturating"), activation, *scaled, tf.random.Generator.from_seed(0),
+                 StepSettings(batch_size=4, noise_dim=8))
+  out = make_train_step(u)(tf.random.uniform([4, 2], -1, 1))
+  assert all(v.dtype == tf.float32 and np.isfinite(v.numpy()) for v in out.values())
+  # Without unscaling, the norm would carry the 32768 initial loss scale.
+  assert 0 < float(out["preact_grad_norm"]) < 100

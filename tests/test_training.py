@@ -70,3 +70,29 @@ def test_watchdog_runs_before_every_checkpoint(tmp_path):
   with pytest.raises(training.NonFiniteLossError, match="step 30"):
     training.train(config, training.load_training_data(config), log=lambda *_: None)
   assert sorted(p.name for p in (tmp_path / "checkpoints").glob("*.index")) == ["ckpt-10.index", "ckpt-20.index"]
+
+
+def test_mixed_bfloat16_keeps_logits_losses_and_samples_float32(tmp_path):
+  config = TrainConfig(dataset="fashion_mnist", model="dcgan", mixed_precision="mixed_bfloat16", batch_size=8,
+                       train_steps=3, log_every=1, num_samples=16, grid_size=2, output_dir=str(tmp_path))
+  data = np.random.default_rng(0).uniform(-1, 1, (64, 28, 28, 1)).astype(np.float32)
+  trainer = training.Trainer(config, data, log=lambda *_: None)
+  gan = trainer.run.models
+  conv = next(l for l in gan.discriminator.layers if "conv" in l.name)
+  assert conv.compute_dtype == "bfloat16" and conv.variable_dtype == "float32"
+  assert gan.discriminator(data[:2]).dtype == "float32" and gan.generator(np.zeros((2, 100))).dtype == "float32"
+  values = trainer.run.train_step(data[:8])
+  assert all(v.dtype == "float32" and np.isfinite(v.numpy()) for v in values.values())
+  trainer.advance(3)
+  result = trainer.finish()
+  assert result.samples.dtype == np.float32 and np.isfinite(result.samples).all()
+  import keras  # pylint: disable=g-import-not-at-top
+  assert keras.mixed_precision.global_policy().name == "float32"  # Restored after building.
+
+
+def test_mixed_float16_refused_without_gpu():
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top
+  if tf.config.list_physical_devices("GPU"):
+    pytest.skip("this machine has a GPU")
+  with pytest.raises(ValueError, match="mixed_float16 needs a GPU"):
+    training.check_precision_supported("mixed_float16")
