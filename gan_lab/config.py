@@ -80,6 +80,8 @@ class TrainConfig:
                        "use 0 or a minimax, non_saturating or least_squares loss")
     if self.loss == "wasserstein" and self.gp_weight == 0:
       raise ValueError("--loss=wasserstein needs a Lipschitz critic: set --gp_weight (10 is the WGAN-GP value)")
+    if self.model == "tutorial_dcgan" and self.dataset not in ("fashion_mnist", "mnist"):
+      raise ValueError(f"--model=tutorial_dcgan is defined for 28x28x1 images; --dataset={self.dataset} is not")
     if self.dataset == "ring" and self.model != "mlp":
       raise ValueError(f"--dataset=ring is 2-D points; --model={self.model} needs images, use --model=mlp")
 

@@ -117,7 +117,36 @@ def build_dcgan(data_shape, noise_dim, activation: OutputActivation, width=64) -
   return GanModels(generator, discriminator, with_pre)
 
 
-_REGISTRY: dict[str, Callable[..., GanModels]] = {"mlp": build_mlp, "dcgan": build_dcgan}
+def build_tutorial_dcgan(data_shape, noise_dim, activation: OutputActivation) -> GanModels:
+  """The DCGAN of TensorFlow's official DCGAN tutorial, for 28x28x1 (the benchmark's reference).
+
+  Generator: Dense 7x7x256 (no bias), BN, LeakyReLU; 5x5 transposed convs
+  to 128 (stride 1), 64 (stride 2) and C (stride 2) channels, BN + LeakyReLU
+  between. Discriminator: 5x5 stride-2 convs to 64 and 128 channels, each
+  with LeakyReLU and Dropout(0.3), then logits.
+  """
+  if tuple(data_shape) != (28, 28, 1):
+    raise ValueError(f"tutorial_dcgan is defined for 28x28x1 images, got {data_shape}")
+  noise = keras.Input((noise_dim,), name="noise")
+  h = layers.Dense(7 * 7 * 256, use_bias=False)(noise)
+  h = layers.LeakyReLU()(layers.BatchNormalization()(h))
+  h = layers.Reshape((7, 7, 256))(h)
+  for filters, stride in ((128, 1), (64, 2)):
+    h = layers.Conv2DTranspose(filters, 5, strides=stride, padding="same", use_bias=False)(h)
+    h = layers.LeakyReLU()(layers.BatchNormalization()(h))
+  h = layers.Conv2DTranspose(1, 5, strides=2, padding="same", use_bias=False)(h)
+  generator, with_pre = _finish_generator(noise, h, activation, "tutorial_generator")
+
+  x = keras.Input(data_shape, name="samples")
+  h = x
+  for filters in (64, 128):
+    h = layers.Dropout(0.3)(layers.LeakyReLU()(layers.Conv2D(filters, 5, strides=2, padding="same")(h)))
+  discriminator = keras.Model(x, _logits(layers.Flatten()(h)), name="tutorial_discriminator")
+  return GanModels(generator, discriminator, with_pre)
+
+
+_REGISTRY: dict[str, Callable[..., GanModels]] = {
+    "mlp": build_mlp, "dcgan": build_dcgan, "tutorial_dcgan": build_tutorial_dcgan}
 
 NAMES = tuple(_REGISTRY)
 

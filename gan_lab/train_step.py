@@ -40,12 +40,18 @@ class GanUpdates:
   def noise(self):
     return self.rng.normal([self.settings.batch_size, self.settings.noise_dim])
 
-  def discriminator_update(self, real):
-    """One discriminator step on a real batch and a fresh fake batch; returns its loss."""
+  def discriminator_update(self, real, fake=None):
+    """One discriminator step on a real batch and a fake one (fresh if None); returns its loss.
+
+    Real and fake go through D as one stacked batch: one larger convolution
+    is faster than two, and D has no batch norm, so the logits are the same.
+    """
     g, d, s = self.models.generator, self.models.discriminator, self.settings
-    fake = g(self.noise(), training=True)  # Outside the tape: D's update needs no G gradients.
+    if fake is None:
+      fake = g(self.noise(), training=True)  # Outside the tape: D's update needs no G gradients.
     with tf.GradientTape() as tape:
-      d_loss = self.loss.discriminator_loss(d(real, training=True), d(fake, training=True), s.label_smoothing)
+      real_logits, fake_logits = tf.split(d(tf.concat([real, fake], axis=0), training=True), 2)
+      d_loss = self.loss.discriminator_loss(real_logits, fake_logits, s.label_smoothing)
       if s.gp_weight:
         d_loss += s.gp_weight * gradient_penalty(d, real, fake, self.rng.uniform)
       # The identity, except under a float16 LossScaleOptimizer (which unscales in apply).
@@ -54,34 +60,46 @@ class GanUpdates:
     self.d_optimizer.apply_gradients(zip(grads, d.trainable_variables))
     return d_loss
 
-  def generator_update(self):
-    """One generator step; returns its loss and the saturation diagnostics."""
+  def generator_update(self, real=None):
+    """One generator step; returns (D loss or None, G loss, saturation diagnostics).
+
+    With a real batch, the discriminator is updated first on the same fakes
+    the generator then learns from (as PyTorch's DCGAN example does): the
+    updates still alternate, G sees the updated D, and one generator forward
+    pass is saved.
+    """
     g, d = self.models.generator, self.models.discriminator
+    d_loss = None
     with tf.GradientTape() as tape:
       fake, pre = self.models.generator_with_preactivation(self.noise(), training=True)
+      if real is not None:
+        with tape.stop_recording():
+          d_loss = self.discriminator_update(real, tf.stop_gradient(fake))
       g_loss = self.loss.generator_loss(d(fake, training=True))
       scaled_loss = self.g_optimizer.scale_loss(g_loss)
     *grads, pre_grad = tape.gradient(scaled_loss, g.trainable_variables + [pre])
     self.g_optimizer.apply_gradients(zip(grads, g.trainable_variables))
     pre_grad = tf.cast(pre_grad, tf.float32) / self.g_optimizer.scale_loss(tf.constant(1.0))
-    return g_loss, saturation_diagnostics(fake, pre, pre_grad, self.activation, self.settings.batch_size)
+    return d_loss, g_loss, saturation_diagnostics(fake, pre, pre_grad, self.activation, self.settings.batch_size)
 
 
 def make_train_step(updates: GanUpdates, jit_compile: bool = False):
   """Returns a compiled `step(real) -> dict of float32 scalars`.
 
   `real` holds `disc_steps * batch_size` examples, one batch per
-  discriminator update. The returned dict has the last discriminator loss,
-  the generator loss, and saturation diagnostics of the generator update:
+  discriminator update; the last D update shares its fakes with the G
+  update. The returned dict has the last discriminator loss, the generator
+  loss, and saturation diagnostics of the generator update:
   `saturated_fraction` (pre-activations past the activation's saturation
   threshold), `out_of_range_fraction` (samples outside the data range) and
   `preact_grad_norm` (mean per-example norm of the generator loss's gradient
   at the pre-activation, i.e. what reaches the generator's last layer).
   """
   def step(real):
-    for real_batch in tf.split(real, updates.settings.disc_steps):
-      d_loss = updates.discriminator_update(real_batch)
-    g_loss, diagnostics = updates.generator_update()
+    *early, last = tf.split(real, updates.settings.disc_steps)
+    for real_batch in early:
+      updates.discriminator_update(real_batch)
+    d_loss, g_loss, diagnostics = updates.generator_update(last)
     return {"d_loss": d_loss, "g_loss": g_loss, **diagnostics}
 
   return tf.function(step, jit_compile=jit_compile)

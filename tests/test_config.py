@@ -25,6 +25,8 @@ def test_defaults_are_valid_and_serialise():
     ({"loss": "wasserstein"}, "--loss=wasserstein needs a Lipschitz critic"),
     ({"dataset": "ring"}, "--dataset=ring is 2-D points"),
     ({"dataset": "svhn"}, "--dataset='svhn'"),
+    ({"model": "tutorial_dcgan", "dataset": "cifar10"}, "--model=tutorial_dcgan is defined for 28x28x1"),
+    ({"mixed_precision": "float8"}, "--mixed_precision='float8'"),
 ])
 def test_bad_values_are_named(change, message):
   with pytest.raises(ValueError, match=message.replace("(", r"\(").replace("[", r"\[")):

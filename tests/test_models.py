@@ -6,7 +6,8 @@ import tensorflow as tf
 
 from gan_lab import activations, models
 
-SHAPES = {"mlp": [(2,), (28, 28, 1), (32, 32, 3)], "dcgan": [(28, 28, 1), (32, 32, 3)]}
+SHAPES = {"mlp": [(2,), (28, 28, 1), (32, 32, 3)], "dcgan": [(28, 28, 1), (32, 32, 3)],
+          "tutorial_dcgan": [(28, 28, 1)]}
 CASES = [(m, s, a) for m, shapes in SHAPES.items() for s in shapes for a in activations.NAMES]
 
 
@@ -49,5 +50,10 @@ def test_dcgan_rejects_unsupported_shape():
 
 
 def test_unknown_model():
-  with pytest.raises(ValueError, match="mlp, dcgan"):
+  with pytest.raises(ValueError, match="mlp, dcgan, tutorial_dcgan"):
     models.build("resnet", (28, 28, 1), 8, activations.get("tanh"))
+
+
+def test_tutorial_dcgan_is_28x28_only():
+  with pytest.raises(ValueError, match="tutorial_dcgan"):
+    models.build("tutorial_dcgan", (32, 32, 3), 8, activations.get("tanh"))

@@ -110,3 +110,21 @@ def test_loss_scaled_float16_update_unscales_the_diagnostic_gradient():
   assert all(v.dtype == tf.float32 and np.isfinite(v.numpy()) for v in out.values())
   # Without unscaling, the norm would carry the 32768 initial loss scale.
   assert 0 < float(out["preact_grad_norm"]) < 100
+
+
+@pytest.mark.parametrize("model", ["mlp", "dcgan"])  # tutorial_dcgan's dropout would make the replay random.
+def test_generator_learns_from_the_updated_discriminator_on_the_same_fakes(model):
+  u = _updates(model)
+  g0 = _snapshot(u.models.generator)
+  state = u.rng.state.numpy().copy()
+  real = tf.random.uniform([4, 28, 28, 1], -1, 1)
+  d_loss, g_loss, _ = u.generator_update(real)
+  assert int(u.d_optimizer.iterations) == 1 and int(u.g_optimizer.iterations) == 1
+  # Replay: the same noise through the pre-update generator, judged by the post-update discriminator.
+  for v, value in zip(u.models.generator.trainable_variables, g0):
+    v.assign(value)
+  u.rng.state.assign(state)
+  fake = u.models.generator(u.noise(), training=True)
+  d = u.models.discriminator
+  assert float(u.loss.generator_loss(d(fake, training=True))) == pytest.approx(float(g_loss), rel=1e-5)
+  assert np.isfinite(float(d_loss))
