@@ -112,8 +112,9 @@ def _gan_lab(name, images, batch_size, baseline, **config):
   return GanLab(name, images, baseline, batch_size=batch_size, **config)
 
 
-# Adam(1e-4) with default betas, as the tutorial; the rest are gan_lab's defaults.
-_TUTORIAL_OPTIMIZER = dict(g_learning_rate=1e-4, d_learning_rate=1e-4, beta_1=0.9, beta_2=0.999)
+# Adam(1e-4) with default betas and simultaneous updates, as the tutorial; the rest are gan_lab's defaults.
+_TUTORIAL_OPTIMIZER = dict(g_learning_rate=1e-4, d_learning_rate=1e-4, beta_1=0.9, beta_2=0.999,
+                           update_scheme="simultaneous")
 _FACTORIES = {
     "tutorial": lambda x, b: Tutorial("tutorial", x, b),
     "gan_lab_tutorial": lambda x, b: _gan_lab("gan_lab_tutorial", x, b, "tutorial", model="tutorial_dcgan",
@@ -125,6 +126,9 @@ _FACTORIES = {
     "gan_lab_tutorial_bf16_xla": lambda x, b: _gan_lab("gan_lab_tutorial_bf16_xla", x, b, "tutorial",
                                                        model="tutorial_dcgan", mixed_precision="mixed_bfloat16",
                                                        jit_compile=True, **_TUTORIAL_OPTIMIZER),
+    "gan_lab_tutorial_alternating": lambda x, b: _gan_lab("gan_lab_tutorial_alternating", x, b, "tutorial",
+                                                          model="tutorial_dcgan",
+                                                          **{**_TUTORIAL_OPTIMIZER, "update_scheme": "alternating"}),
     "gan_lab_dcgan": lambda x, b: _gan_lab("gan_lab_dcgan", x, b, "tutorial", model="dcgan"),
     "gan_lab_dcgan_bf16": lambda x, b: _gan_lab("gan_lab_dcgan_bf16", x, b, "tutorial", model="dcgan",
                                                 mixed_precision="mixed_bfloat16"),

@@ -31,6 +31,9 @@ flags.DEFINE_integer("noise_dim", _D.noise_dim, "Noise vector length.", lower_bo
 flags.DEFINE_integer("batch_size", _D.batch_size, "Real examples per discriminator update.", lower_bound=1)
 flags.DEFINE_integer("train_steps", _D.train_steps, "Generator updates.", lower_bound=1)
 flags.DEFINE_integer("disc_steps", _D.disc_steps, "Discriminator updates per generator update.", lower_bound=1)
+flags.DEFINE_enum("update_scheme", _D.update_scheme, config_lib.UPDATE_SCHEMES,
+                  "alternating: D update(s), then a G update against the updated D (on the same fakes); "
+                  "simultaneous: both from one forward pass, as TF's DCGAN tutorial (faster, needs disc_steps=1).")
 flags.DEFINE_float("g_learning_rate", _D.g_learning_rate, "Generator Adam learning rate.")
 flags.DEFINE_float("d_learning_rate", _D.d_learning_rate, "Discriminator Adam learning rate.")
 flags.DEFINE_float("beta_1", _D.beta_1, "Adam beta_1 (both networks).")

@@ -12,6 +12,7 @@ from gan_lab import activations, data, losses, models
 
 DATASETS = tuple(data.SPECS) + ("ring",)
 PRECISIONS = ("none", "mixed_float16", "mixed_bfloat16")
+UPDATE_SCHEMES = ("alternating", "simultaneous")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -27,6 +28,7 @@ class TrainConfig:
   batch_size: int = 64
   train_steps: int = 5000
   disc_steps: int = 1
+  update_scheme: str = "alternating"
   g_learning_rate: float = 2e-4
   d_learning_rate: float = 2e-4
   beta_1: float = 0.5
@@ -57,6 +59,7 @@ class TrainConfig:
     _one_of("loss", self.loss, losses.NAMES)
     _one_of("output_activation", self.output_activation, activations.NAMES)
     _one_of("mixed_precision", self.mixed_precision, PRECISIONS)
+    _one_of("update_scheme", self.update_scheme, UPDATE_SCHEMES)
     for name in ("noise_dim", "batch_size", "train_steps", "disc_steps", "sample_every", "log_every",
                  "checkpoint_every", "num_samples", "grid_size"):
       _at_least(name, getattr(self, name), 1)
@@ -80,6 +83,9 @@ class TrainConfig:
                        "use 0 or a minimax, non_saturating or least_squares loss")
     if self.loss == "wasserstein" and self.gp_weight == 0:
       raise ValueError("--loss=wasserstein needs a Lipschitz critic: set --gp_weight (10 is the WGAN-GP value)")
+    if self.update_scheme == "simultaneous" and self.disc_steps != 1:
+      raise ValueError(f"--update_scheme=simultaneous updates both networks from one forward pass; "
+                       f"it needs --disc_steps=1, got {self.disc_steps}")
     if self.model == "tutorial_dcgan" and self.dataset not in ("fashion_mnist", "mnist"):
       raise ValueError(f"--model=tutorial_dcgan is defined for 28x28x1 images; --dataset={self.dataset} is not")
     if self.dataset == "ring" and self.model != "mlp":

@@ -23,6 +23,7 @@ class StepSettings:
   disc_steps: int = 1
   gp_weight: float = 0.0
   label_smoothing: float = 0.0
+  simultaneous: bool = False
 
 
 class GanUpdates:
@@ -83,12 +84,36 @@ class GanUpdates:
     return d_loss, g_loss, saturation_diagnostics(fake, pre, pre_grad, self.activation, self.settings.batch_size)
 
 
+  def simultaneous_update(self, real):
+    """Both updates from one forward pass, as TF's DCGAN tutorial does (simultaneous gradient descent).
+
+    Returns (D loss, G loss, diagnostics). G's gradient comes from the D
+    before this step's D update, unlike the alternating scheme.
+    """
+    g, d, s = self.models.generator, self.models.discriminator, self.settings
+    with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
+      fake, pre = self.models.generator_with_preactivation(self.noise(), training=True)
+      real_logits, fake_logits = tf.split(d(tf.concat([real, fake], axis=0), training=True), 2)
+      d_loss = self.loss.discriminator_loss(real_logits, fake_logits, s.label_smoothing)
+      if s.gp_weight:
+        d_loss += s.gp_weight * gradient_penalty(d, real, tf.stop_gradient(fake), self.rng.uniform)
+      g_loss = self.loss.generator_loss(fake_logits)
+      d_scaled, g_scaled = self.d_optimizer.scale_loss(d_loss), self.g_optimizer.scale_loss(g_loss)
+    d_grads = d_tape.gradient(d_scaled, d.trainable_variables)
+    *g_grads, pre_grad = g_tape.gradient(g_scaled, g.trainable_variables + [pre])
+    self.d_optimizer.apply_gradients(zip(d_grads, d.trainable_variables))
+    self.g_optimizer.apply_gradients(zip(g_grads, g.trainable_variables))
+    pre_grad = tf.cast(pre_grad, tf.float32) / self.g_optimizer.scale_loss(tf.constant(1.0))
+    return d_loss, g_loss, saturation_diagnostics(fake, pre, pre_grad, self.activation, s.batch_size)
+
+
 def make_train_step(updates: GanUpdates, jit_compile: bool = False):
   """Returns a compiled `step(real) -> dict of float32 scalars`.
 
   `real` holds `disc_steps * batch_size` examples, one batch per
   discriminator update; the last D update shares its fakes with the G
-  update. The returned dict has the last discriminator loss, the generator
+  update (or, with `settings.simultaneous`, one forward pass serves both
+  updates). The returned dict has the last discriminator loss, the generator
   loss, and saturation diagnostics of the generator update:
   `saturated_fraction` (pre-activations past the activation's saturation
   threshold), `out_of_range_fraction` (samples outside the data range) and
@@ -96,6 +121,9 @@ def make_train_step(updates: GanUpdates, jit_compile: bool = False):
   at the pre-activation, i.e. what reaches the generator's last layer).
   """
   def step(real):
+    if updates.settings.simultaneous:
+      d_loss, g_loss, diagnostics = updates.simultaneous_update(real)
+      return {"d_loss": d_loss, "g_loss": g_loss, **diagnostics}
     *early, last = tf.split(real, updates.settings.disc_steps)
     for real_batch in early:
       updates.discriminator_update(real_batch)

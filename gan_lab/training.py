@@ -102,7 +102,7 @@ class _Run:
     if self.manager.latest_checkpoint:
       checkpoint.restore(self.manager.latest_checkpoint).assert_existing_objects_matched()
     settings = StepSettings(config.batch_size, config.noise_dim, config.disc_steps, config.gp_weight,
-                            config.label_smoothing)
+                            config.label_smoothing, config.update_scheme == "simultaneous")
     updates = GanUpdates(self.models, losses.get(config.loss), self.activation, self.g_opt, self.d_opt,
                          self.rng, settings)
     self.train_step = make_train_step(updates, jit_compile=config.jit_compile)

@@ -52,12 +52,14 @@ def test_generator_update_changes_only_generator(model):
 @pytest.mark.parametrize("loss, gp", [(name, 0.0) for name in losses.NAMES if name != "wasserstein"]
                          + [("wasserstein", 10.0)])
 @pytest.mark.parametrize("model", models.NAMES)
-def test_one_step_over_every_architecture_and_loss(model, loss, gp):
-  u = _updates(model, loss, gp_weight=gp, disc_steps=2)
-  out = make_train_step(u)(tf.random.uniform([8, 28, 28, 1], -1, 1))
+@pytest.mark.parametrize("simultaneous", [False, True])
+def test_one_step_over_every_architecture_and_loss(model, loss, gp, simultaneous):
+  disc_steps = 1 if simultaneous else 2
+  u = _updates(model, loss, gp_weight=gp, disc_steps=disc_steps, simultaneous=simultaneous)
+  out = make_train_step(u)(tf.random.uniform([4 * disc_steps, 28, 28, 1], -1, 1))
   assert set(out) == {"d_loss", "g_loss", "saturated_fraction", "out_of_range_fraction", "preact_grad_norm"}
   assert all(np.isfinite(v.numpy()) and v.dtype == tf.float32 for v in out.values())
-  assert int(u.d_optimizer.iterations) == 2 and int(u.g_optimizer.iterations) == 1
+  assert int(u.d_optimizer.iterations) == disc_steps and int(u.g_optimizer.iterations) == 1
 
 
 @pytest.mark.parametrize("act", activations.NAMES)
@@ -128,3 +130,19 @@ def test_generator_learns_from_the_updated_discriminator_on_the_same_fakes(model
   d = u.models.discriminator
   assert float(u.loss.generator_loss(d(fake, training=True))) == pytest.approx(float(g_loss), rel=1e-5)
   assert np.isfinite(float(d_loss))
+
+
+def test_simultaneous_update_takes_g_gradient_from_the_pre_update_discriminator():
+  u = _updates("dcgan", simultaneous=True)
+  g0, d0 = _snapshot(u.models.generator), _snapshot(u.models.discriminator)
+  state = u.rng.state.numpy().copy()
+  real = tf.random.uniform([4, 28, 28, 1], -1, 1)
+  d_loss, g_loss, _ = u.simultaneous_update(real)
+  for model, values in ((u.models.generator, g0), (u.models.discriminator, d0)):
+    for v, value in zip(model.trainable_variables, values):
+      v.assign(value)
+  u.rng.state.assign(state)
+  fake = u.models.generator(u.noise(), training=True)
+  logits = u.models.discriminator(tf.concat([real, fake], 0), training=True)
+  assert float(u.loss.generator_loss(logits[4:])) == pytest.approx(float(g_loss), rel=1e-5)
+  assert float(u.loss.discriminator_loss(logits[:4], logits[4:])) == pytest.approx(float(d_loss), rel=1e-5)
