@@ -55,6 +55,9 @@ flags.DEFINE_bool("jit_compile", _D.jit_compile, "Compile the train step with XL
 flags.DEFINE_enum("mixed_precision", _D.mixed_precision, config_lib.PRECISIONS,
                   "Keras mixed-precision policy: mixed_float16 (with loss scaling) needs a GPU; mixed_bfloat16 "
                   "suits GPUs and CPUs with bfloat16 units. Logits, losses and samples stay float32.")
+flags.DEFINE_enum("strategy", _D.strategy, ("default", "mirrored", "multi_worker"),
+                  "tf.distribute: default placement; mirrored over all local GPUs (or logical CPUs); "
+                  "multi_worker from TF_CONFIG. --batch_size is global, split across replicas.")
 flags.DEFINE_bool("deterministic", _D.deterministic,
                   "tf.config.experimental.enable_op_determinism(): bitwise-reproducible runs and resumes, "
                   "at some speed cost.")

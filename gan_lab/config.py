@@ -8,7 +8,7 @@ only ever sees the config, never FLAGS.
 import dataclasses
 import json
 
-from gan_lab import activations, data, losses, models
+from gan_lab import activations, data, distribute, losses, models
 
 DATASETS = tuple(data.SPECS) + ("ring",)
 PRECISIONS = ("none", "mixed_float16", "mixed_bfloat16")
@@ -46,6 +46,7 @@ class TrainConfig:
   grid_size: int = 8
   jit_compile: bool = False
   mixed_precision: str = "none"
+  strategy: str = "default"
   deterministic: bool = False
   inject_nan_at_step: int = 0
 
@@ -60,6 +61,7 @@ class TrainConfig:
     _one_of("output_activation", self.output_activation, activations.NAMES)
     _one_of("mixed_precision", self.mixed_precision, PRECISIONS)
     _one_of("update_scheme", self.update_scheme, UPDATE_SCHEMES)
+    _one_of("strategy", self.strategy, distribute.STRATEGIES)
     for name in ("noise_dim", "batch_size", "train_steps", "disc_steps", "sample_every", "log_every",
                  "checkpoint_every", "num_samples", "grid_size"):
       _at_least(name, getattr(self, name), 1)
@@ -86,6 +88,9 @@ class TrainConfig:
     if self.update_scheme == "simultaneous" and self.disc_steps != 1:
       raise ValueError(f"--update_scheme=simultaneous updates both networks from one forward pass; "
                        f"it needs --disc_steps=1, got {self.disc_steps}")
+    if self.strategy != "default" and self.model != "mlp":
+      raise ValueError(f"--strategy={self.strategy} supports --model=mlp only for now: batch norm's moving "
+                       f"averages in --model={self.model} issue collectives in a replica-dependent order and abort")
     if self.model == "tutorial_dcgan" and self.dataset not in ("fashion_mnist", "mnist"):
       raise ValueError(f"--model=tutorial_dcgan is defined for 28x28x1 images; --dataset={self.dataset} is not")
     if self.dataset == "ring" and self.model != "mlp":

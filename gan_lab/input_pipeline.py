@@ -1,11 +1,13 @@
-"""The tf.data pipeline that feeds real batches to the train step.
+"""The tf.data pipeline that feeds the train step: real batches, noise, penalty weights.
 
-The batch order is a pure function of (seed, step): epoch e is the stateless
-shuffle of all indices with seed [seed, e], cut into `steps_per_epoch`
-batches (the remainder dropped). So a resumed run starts exactly where the
-killed one stopped, with no shuffle-buffer state to checkpoint, and the
-pipeline streams only small index batches; images are gathered from one
-in-memory tensor.
+Everything a step consumes is a pure function of (seed, step). The batch
+order: epoch e is the stateless shuffle of all indices with seed [seed, e],
+cut into `steps_per_epoch` batches (the remainder dropped); images are
+gathered from one in-memory tensor. The noise and the gradient penalty's
+interpolation weights are stateless draws keyed by (seed, step). So a resumed
+run starts exactly where the killed one stopped with no RNG or shuffle state
+to checkpoint, and a distributed run splits the very same global batch across
+replicas that a single device would see.
 """
 
 import numpy as np
@@ -21,9 +23,10 @@ def steps_per_epoch(num_examples: int, per_step: int) -> int:
 def index_batches(num_examples: int, per_step: int, seed: int, start_step: int = 0) -> tf.data.Dataset:
   """Endless int32 index batches `[per_step]`, from train step `start_step` (0-based) on."""
   spe = steps_per_epoch(num_examples, per_step)
+  seed = tf.constant(seed, tf.int64)
 
   def epoch(e):
-    order = tf.random.experimental.stateless_shuffle(tf.range(num_examples), seed=tf.stack([tf.constant(seed, tf.int64), e]))
+    order = tf.random.experimental.stateless_shuffle(tf.range(num_examples), seed=tf.stack([seed, e]))
     return tf.data.Dataset.from_tensor_slices(tf.reshape(order[:spe * per_step], [spe, per_step]))
 
   first_epoch, offset = divmod(start_step, spe)
@@ -31,15 +34,26 @@ def index_batches(num_examples: int, per_step: int, seed: int, start_step: int =
   return ds.prefetch(tf.data.AUTOTUNE)
 
 
-def make_dataset(data: np.ndarray, batch_size: int, disc_steps: int, seed: int,
+def make_dataset(data: np.ndarray, batch_size: int, disc_steps: int, noise_dim: int, seed: int,
                  start_step: int = 0) -> tf.data.Dataset:
-  """Endless real batches of `disc_steps * batch_size` examples, already in the data range.
+  """Endless step inputs, from train step `start_step` (0-based) on.
 
-  One fresh real batch for every discriminator update of a train step;
-  `drop_remainder` semantics keep the shape static, so the step is traced
-  once.
+  Each element is a dict: `real` [P, ...] (already in the data range),
+  `noise` [P, noise_dim] standard normal and `uniform` [P] in [0, 1), with
+  P = disc_steps * batch_size: one batch for every discriminator update
+  (the generator update reuses the last one's noise). Static shapes, so
+  the step is traced once.
   """
   per_step = disc_steps * batch_size
   images = tf.constant(data)
-  return index_batches(len(data), per_step, seed, start_step).map(
-      lambda idx: tf.gather(images, idx), num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
+  seed = tf.constant(seed, tf.int64)
+
+  def step_inputs(indices, step):
+    key = tf.random.experimental.stateless_fold_in(tf.stack([seed, 1]), step)
+    return {"real": tf.gather(images, indices),
+            "noise": tf.random.stateless_normal([per_step, noise_dim], key),
+            "uniform": tf.random.stateless_uniform([per_step], tf.random.experimental.stateless_fold_in(key, 1))}
+
+  steps = tf.data.Dataset.range(start_step, np.iinfo(np.int64).max)
+  ds = tf.data.Dataset.zip(index_batches(len(data), per_step, seed, start_step), steps)
+  return ds.map(step_inputs, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)

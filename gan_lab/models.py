@@ -8,6 +8,8 @@ sigmoid and then used a from-logits loss).
 
 Each generator has a layer named `pre_activation` just before the output
 activation, so training can watch saturation without a second forward pass.
+Batch norm is per replica under tf.distribute (Keras's default): a mirrored
+DCGAN normalises over each replica's slice, not the global batch.
 """
 
 import dataclasses

@@ -3,8 +3,8 @@
 `train(config, data)` is the one training path: the CLI and the sweep call
 it. It writes, in `config.output_dir`: metrics.jsonl, grid_step_NNNNNN.png
 every `sample_every` steps and grid.png at the end (all from one fixed noise
-batch), samples.npz, checkpoints/ (both networks, both optimizers, the step
-and the noise RNG) and tensorboard/ scalars. flags.json is written by
+batch), samples.npz, checkpoints/ (both networks, both optimizers and the step;
+the data order and noise are functions of seed and step) and tensorboard/ scalars. flags.json is written by
 `run_dir.prepare` before training starts.
 """
 
@@ -19,7 +19,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from gan_lab import activations, atomic_io, data, grids, input_pipeline, losses, models, toy
+from gan_lab import activations, atomic_io, data, distribute, grids, input_pipeline, losses, models, toy
 from gan_lab.config import TrainConfig
 from gan_lab.progress import ProgressBar
 from gan_lab.train_step import GanUpdates, StepSettings, make_train_step
@@ -82,31 +82,29 @@ def device_description() -> str:
 
 
 class _Run:
-  """The state of one run: networks, optimizers, RNG, step, checkpoints."""
+  """The state of one run: strategy, networks, optimizers, step, checkpoints."""
 
   def __init__(self, config: TrainConfig, data_shape):
     self.config = config
     self.activation = activations.get(config.output_activation)
+    self.strategy = distribute.make_strategy(config.strategy)
     keras.utils.set_random_seed(config.seed)  # Weight initialisation.
-    with _precision_policy(config.mixed_precision):
-      self.models = models.build(config.model, data_shape, config.noise_dim, self.activation)
-    self.g_opt, self.d_opt = (_adam(lr, config) for lr in (config.g_learning_rate, config.d_learning_rate))
-    # Build slots now, so a restore fills them instead of being deferred.
-    self.g_opt.build(self.models.generator.trainable_variables)
-    self.d_opt.build(self.models.discriminator.trainable_variables)
-    self.rng = tf.random.Generator.from_seed(config.seed)
-    self.step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
+    with self.strategy.scope():
+      with _precision_policy(config.mixed_precision):
+        self.models = models.build(config.model, data_shape, config.noise_dim, self.activation)
+      self.g_opt, self.d_opt = (_adam(lr, config) for lr in (config.g_learning_rate, config.d_learning_rate))
+      settings = StepSettings(config.batch_size, config.disc_steps, config.gp_weight, config.label_smoothing,
+                              config.update_scheme == "simultaneous")
+      # GanUpdates builds the optimizers' slots, so a restore fills them instead of being deferred.
+      updates = GanUpdates(self.models, losses.get(config.loss), self.activation, self.g_opt, self.d_opt, settings)
+      self.step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
     checkpoint = tf.train.Checkpoint(generator=self.models.generator, discriminator=self.models.discriminator,
-                                     g_optimizer=self.g_opt, d_optimizer=self.d_opt, rng=self.rng, step=self.step)
+                                     g_optimizer=self.g_opt, d_optimizer=self.d_opt, step=self.step)
     self.manager = tf.train.CheckpointManager(checkpoint, Path(config.output_dir) / "checkpoints", max_to_keep=2)
     if self.manager.latest_checkpoint:
       checkpoint.restore(self.manager.latest_checkpoint).assert_existing_objects_matched()
-    settings = StepSettings(config.batch_size, config.noise_dim, config.disc_steps, config.gp_weight,
-                            config.label_smoothing, config.update_scheme == "simultaneous")
-    updates = GanUpdates(self.models, losses.get(config.loss), self.activation, self.g_opt, self.d_opt,
-                         self.rng, settings)
-    self.train_step = make_train_step(updates, jit_compile=config.jit_compile)
-    noise_rng = np.random.default_rng([config.seed, 1])  # Independent of the training RNG.
+    self.train_step = make_train_step(updates, self.strategy, jit_compile=config.jit_compile)
+    noise_rng = np.random.default_rng([config.seed, 1])  # Independent of the training noise.
     self.grid_noise = noise_rng.standard_normal((config.grid_size ** 2, config.noise_dim)).astype(np.float32)
     self.sample_noise = np.random.default_rng([config.seed, 2]).standard_normal(
         (max(config.num_samples, config.snapshot_samples), config.noise_dim)).astype(np.float32)
@@ -148,8 +146,9 @@ class Trainer:
         f"({len(train_data)} examples), device {device_description()}"
         + (f", resuming at step {self.step}" if self.step else ""))
     _truncate_metrics(self.out / "metrics.jsonl", self.step)
-    self.batches = iter(input_pipeline.make_dataset(train_data, config.batch_size, config.disc_steps, config.seed,
-                                                    start_step=self.step))
+    dataset = input_pipeline.make_dataset(train_data, config.batch_size, config.disc_steps, config.noise_dim,
+                                          config.seed, start_step=self.step)
+    self.batches = iter(self.run.strategy.experimental_distribute_dataset(dataset))
     self.writer = tf.summary.create_file_writer(str(self.out / "tensorboard"))
     self.progress = ProgressBar(config.train_steps, self.step)
     self.began, self.window, self.last = time.perf_counter(), _Window(), {}

@@ -1,4 +1,4 @@
-"""Shapes, epoch coverage, seed determinism and exact resumption of the real-batch stream."""
+"""Shapes, epoch coverage, seed determinism and exact resumption of the step inputs."""
 
 import numpy as np
 import pytest
@@ -6,41 +6,55 @@ import pytest
 from gan_lab import input_pipeline
 
 
-def _take(ds, n):
+def _take(ds, n, key="real"):
   it = iter(ds)
-  return np.stack([next(it).numpy() for _ in range(n)])
+  return np.stack([next(it)[key].numpy() for _ in range(n)])
 
 
-def test_batches_hold_one_real_batch_per_discriminator_step():
+def _ds(data, batch_size=10, disc_steps=1, seed=5, start_step=0):
+  return input_pipeline.make_dataset(data, batch_size, disc_steps, noise_dim=3, seed=seed, start_step=start_step)
+
+
+def test_elements_hold_one_batch_per_discriminator_step():
   data = np.arange(40, dtype=np.float32).reshape(40, 1)
-  batch = next(iter(input_pipeline.make_dataset(data, batch_size=4, disc_steps=3, seed=0)))
-  assert batch.shape == (12, 1) and batch.dtype == np.float32
+  element = next(iter(_ds(data, batch_size=4, disc_steps=3)))
+  assert element["real"].shape == (12, 1) and element["real"].dtype == np.float32
+  assert element["noise"].shape == (12, 3) and element["uniform"].shape == (12,)
+  u = element["uniform"].numpy()
+  assert (u >= 0).all() and (u < 1).all()
 
 
 def test_each_epoch_is_a_permutation_with_the_remainder_dropped():
   data = np.arange(14, dtype=np.float32).reshape(14, 1)
-  batches = _take(input_pipeline.make_dataset(data, batch_size=4, disc_steps=1, seed=1), 6)
+  batches = _take(_ds(data, batch_size=4, seed=1), 6)
   for epoch in (batches[:3], batches[3:]):  # 14 // 4 = 3 steps per epoch, 2 examples dropped.
     values = epoch.ravel()
     assert len(set(values)) == 12 and set(values) <= set(range(14))
   assert not np.array_equal(batches[:3], batches[3:])  # Reshuffled every epoch.
 
 
-def test_same_seed_same_order_other_seed_other_order():
+@pytest.mark.parametrize("key", ["real", "noise", "uniform"])
+def test_same_seed_same_stream_other_seed_other_stream(key):
   data = np.arange(100, dtype=np.float32).reshape(100, 1)
-  a = _take(input_pipeline.make_dataset(data, 10, 1, seed=3), 12)
-  np.testing.assert_array_equal(a, _take(input_pipeline.make_dataset(data, 10, 1, seed=3), 12))
-  assert not np.array_equal(a, _take(input_pipeline.make_dataset(data, 10, 1, seed=4), 12))
+  a = _take(_ds(data, seed=3), 12, key)
+  np.testing.assert_array_equal(a, _take(_ds(data, seed=3), 12, key))
+  assert not np.array_equal(a, _take(_ds(data, seed=4), 12, key))
+
+
+def test_noise_differs_between_steps_and_is_standard_normal():
+  noise = _take(_ds(np.zeros((1000, 1), np.float32), batch_size=500), 4, "noise")
+  assert not np.array_equal(noise[0], noise[1])
+  assert abs(noise.mean()) < 0.05 and abs(noise.std() - 1) < 0.05
 
 
 @pytest.mark.parametrize("start", [1, 9, 10, 23])
-def test_starting_at_a_step_continues_the_same_stream(start):
+@pytest.mark.parametrize("key", ["real", "noise", "uniform"])
+def test_starting_at_a_step_continues_the_same_stream(start, key):
   data = np.arange(100, dtype=np.float32).reshape(100, 1)
-  full = _take(input_pipeline.make_dataset(data, 10, 1, seed=5), 30)
-  resumed = _take(input_pipeline.make_dataset(data, 10, 1, seed=5, start_step=start), 30 - start)
-  np.testing.assert_array_equal(resumed, full[start:])
+  full = _take(_ds(data), 30, key)
+  np.testing.assert_array_equal(_take(_ds(data, start_step=start), 30 - start, key), full[start:])
 
 
 def test_batch_larger_than_data_is_an_error():
   with pytest.raises(ValueError, match="exceeds the 5 training examples"):
-    input_pipeline.make_dataset(np.zeros((5, 1), np.float32), batch_size=4, disc_steps=2, seed=0)
+    _ds(np.zeros((5, 1), np.float32), batch_size=4, disc_steps=2)

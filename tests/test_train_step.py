@@ -14,8 +14,16 @@ def _updates(model="mlp", loss="non_saturating", act="tanh", shape=(28, 28, 1), 
   activation = activations.get(act)
   gan = models.build(model, shape, 8, activation)
   g_opt, d_opt = keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3)
-  return GanUpdates(gan, losses.get(loss), activation, g_opt, d_opt, tf.random.Generator.from_seed(0),
-                    StepSettings(batch_size=4, noise_dim=8, **settings))
+  return GanUpdates(gan, losses.get(loss), activation, g_opt, d_opt, StepSettings(batch_size=4, **settings))
+
+
+def _noise(n=4, seed=0):
+  return tf.random.stateless_normal([n, 8], [seed, 0])
+
+
+def _batch(n, shape=(28, 28, 1)):
+  return {"real": tf.random.uniform([n, *shape], -1, 1), "noise": _noise(n),
+          "uniform": tf.random.uniform([n])}
 
 
 def _snapshot(model):
@@ -30,7 +38,7 @@ def _changed(before, model):
 def test_discriminator_update_changes_only_discriminator(model):
   u = _updates(model)
   g0, d0 = _snapshot(u.models.generator), _snapshot(u.models.discriminator)
-  u.discriminator_update(tf.random.uniform([4, 28, 28, 1], -1, 1))
+  u.discriminator_update(tf.random.uniform([4, 28, 28, 1], -1, 1), _noise(), tf.random.uniform([4]))
   assert not any(_changed(g0, u.models.generator))
   assert all(_changed(d0, u.models.discriminator))
   assert int(u.d_optimizer.iterations) == 1 and int(u.g_optimizer.iterations) == 0
@@ -40,7 +48,7 @@ def test_discriminator_update_changes_only_discriminator(model):
 def test_generator_update_changes_only_generator(model):
   u = _updates(model)
   g0, d0 = _snapshot(u.models.generator), _snapshot(u.models.discriminator)
-  u.generator_update()
+  u.generator_update(_noise())
   assert not any(_changed(d0, u.models.discriminator))
   # Every generator weight moves, except biases that batch norm cancels (zero gradient).
   changed = _changed(g0, u.models.generator)
@@ -56,7 +64,7 @@ def test_generator_update_changes_only_generator(model):
 def test_one_step_over_every_architecture_and_loss(model, loss, gp, simultaneous):
   disc_steps = 1 if simultaneous else 2
   u = _updates(model, loss, gp_weight=gp, disc_steps=disc_steps, simultaneous=simultaneous)
-  out = make_train_step(u)(tf.random.uniform([4 * disc_steps, 28, 28, 1], -1, 1))
+  out = make_train_step(u)(_batch(4 * disc_steps))
   assert set(out) == {"d_loss", "g_loss", "saturated_fraction", "out_of_range_fraction", "preact_grad_norm"}
   assert all(np.isfinite(v.numpy()) and v.dtype == tf.float32 for v in out.values())
   assert int(u.d_optimizer.iterations) == disc_steps and int(u.g_optimizer.iterations) == 1
@@ -86,7 +94,7 @@ def test_diagnostics_against_numpy(act):
 def test_preact_grad_norm_is_the_per_example_gradient():
   """batch * mean-loss gradient equals each example's own loss gradient (Wasserstein G)."""
   u = _updates("mlp", loss="wasserstein")
-  z = u.noise()
+  z = _noise()
   with tf.GradientTape(persistent=True) as tape:
     fake, pre = u.models.generator_with_preactivation(z, training=True)
     logits = u.models.discriminator(fake)
@@ -106,9 +114,8 @@ def test_loss_scaled_float16_update_unscales_the_diagnostic_gradient():
   finally:
     keras.mixed_precision.set_global_policy("float32")
   scaled = [keras.optimizers.LossScaleOptimizer(keras.optimizers.Adam(1e-3)) for _ in range(2)]
-  u = GanUpdates(gan, losses.get("non_saturating"), activation, *scaled, tf.random.Generator.from_seed(0),
-                 StepSettings(batch_size=4, noise_dim=8))
-  out = make_train_step(u)(tf.random.uniform([4, 2], -1, 1))
+  u = GanUpdates(gan, losses.get("non_saturating"), activation, *scaled, StepSettings(batch_size=4))
+  out = make_train_step(u)(_batch(4, shape=(2,)))
   assert all(v.dtype == tf.float32 and np.isfinite(v.numpy()) for v in out.values())
   # Without unscaling, the norm would carry the 32768 initial loss scale.
   assert 0 < float(out["preact_grad_norm"]) < 100
@@ -118,15 +125,13 @@ def test_loss_scaled_float16_update_unscales_the_diagnostic_gradient():
 def test_generator_learns_from_the_updated_discriminator_on_the_same_fakes(model):
   u = _updates(model)
   g0 = _snapshot(u.models.generator)
-  state = u.rng.state.numpy().copy()
   real = tf.random.uniform([4, 28, 28, 1], -1, 1)
-  d_loss, g_loss, _ = u.generator_update(real)
+  d_loss, g_loss, _ = u.generator_update(_noise(), real, tf.random.uniform([4]))
   assert int(u.d_optimizer.iterations) == 1 and int(u.g_optimizer.iterations) == 1
   # Replay: the same noise through the pre-update generator, judged by the post-update discriminator.
   for v, value in zip(u.models.generator.trainable_variables, g0):
     v.assign(value)
-  u.rng.state.assign(state)
-  fake = u.models.generator(u.noise(), training=True)
+  fake = u.models.generator(_noise(), training=True)
   d = u.models.discriminator
   assert float(u.loss.generator_loss(d(fake, training=True))) == pytest.approx(float(g_loss), rel=1e-5)
   assert np.isfinite(float(d_loss))
@@ -135,14 +140,12 @@ def test_generator_learns_from_the_updated_discriminator_on_the_same_fakes(model
 def test_simultaneous_update_takes_g_gradient_from_the_pre_update_discriminator():
   u = _updates("dcgan", simultaneous=True)
   g0, d0 = _snapshot(u.models.generator), _snapshot(u.models.discriminator)
-  state = u.rng.state.numpy().copy()
   real = tf.random.uniform([4, 28, 28, 1], -1, 1)
-  d_loss, g_loss, _ = u.simultaneous_update(real)
+  d_loss, g_loss, _ = u.simultaneous_update(real, _noise(), tf.random.uniform([4]))
   for model, values in ((u.models.generator, g0), (u.models.discriminator, d0)):
     for v, value in zip(model.trainable_variables, values):
       v.assign(value)
-  u.rng.state.assign(state)
-  fake = u.models.generator(u.noise(), training=True)
+  fake = u.models.generator(_noise(), training=True)
   logits = u.models.discriminator(tf.concat([real, fake], 0), training=True)
   assert float(u.loss.generator_loss(logits[4:])) == pytest.approx(float(g_loss), rel=1e-5)
   assert float(u.loss.discriminator_loss(logits[:4], logits[4:])) == pytest.approx(float(d_loss), rel=1e-5)

@@ -81,7 +81,8 @@ def test_mixed_bfloat16_keeps_logits_losses_and_samples_float32(tmp_path):
   conv = next(l for l in gan.discriminator.layers if "conv" in l.name)
   assert conv.compute_dtype == "bfloat16" and conv.variable_dtype == "float32"
   assert gan.discriminator(data[:2]).dtype == "float32" and gan.generator(np.zeros((2, 100))).dtype == "float32"
-  values = trainer.run.train_step(data[:8])
+  batch = {"real": data[:8], "noise": np.zeros((8, 100), np.float32), "uniform": np.zeros(8, np.float32)}
+  values = trainer.run.train_step(batch)
   assert all(v.dtype == "float32" and np.isfinite(v.numpy()) for v in values.values())
   trainer.advance(3)
   result = trainer.finish()

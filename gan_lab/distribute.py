@@ -1,0 +1,39 @@
+"""The tf.distribute strategy of a run: one device, all local devices, or many workers."""
+
+import json
+import os
+
+import tensorflow as tf
+
+STRATEGIES = ("default", "mirrored", "multi_worker")
+
+
+def make_strategy(name: str) -> tf.distribute.Strategy:
+  """Returns the strategy `name`.
+
+  default: TensorFlow's default placement (a GPU if it sees one, else the CPU).
+  mirrored: MirroredStrategy over all local GPUs, or all logical CPU devices
+    when there is no GPU (useful for tests with split CPUs).
+  multi_worker: MultiWorkerMirroredStrategy from the TF_CONFIG environment
+    variable (cluster spec and this worker's task).
+  """
+  if name == "default":
+    return tf.distribute.get_strategy()
+  if name == "mirrored":
+    devices = tf.config.list_logical_devices("GPU") or tf.config.list_logical_devices("CPU")
+    return tf.distribute.MirroredStrategy([d.name for d in devices])
+  if name == "multi_worker":
+    _check_tf_config(os.environ.get("TF_CONFIG"))
+    return tf.distribute.MultiWorkerMirroredStrategy()
+  raise ValueError(f"--strategy={name!r}: expected one of {', '.join(STRATEGIES)}")
+
+
+def _check_tf_config(raw):
+  if not raw:
+    raise ValueError("--strategy=multi_worker needs the TF_CONFIG environment variable "
+                     '(e.g. {"cluster": {"worker": ["host1:port", "host2:port"]}, "task": {"type": "worker", "index": 0}})')
+  try:
+    config = json.loads(raw)
+    config["cluster"]["worker"], config["task"]["index"]  # pylint: disable=pointless-statement
+  except (ValueError, KeyError, TypeError) as e:
+    raise ValueError(f"TF_CONFIG is not a cluster spec with cluster.worker and task.index ({e})") from None

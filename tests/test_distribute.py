@@ -1,0 +1,66 @@
+"""Strategies: clear errors, and a mirrored run on 2 logical CPUs equals a single-device run (MLP)."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gan_lab import distribute
+
+REPO = Path(__file__).resolve().parents[1]
+
+# Runs in a fresh process: logical devices must be configured before TensorFlow starts.
+_EQUIVALENCE = r"""
+import json, sys, tempfile
+sys.path.insert(0, sys.argv[1])
+import numpy as np, tensorflow as tf
+cpu = tf.config.list_physical_devices("CPU")[0]
+tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+from gan_lab import training
+from gan_lab.config import TrainConfig
+data = np.random.default_rng(0).uniform(-1, 1, (256, 28, 28, 1)).astype(np.float32)
+result = {}
+for scheme in ("alternating", "simultaneous"):
+  weights = {}
+  for strategy in ("default", "mirrored"):
+    config = TrainConfig(model="mlp", strategy=strategy, batch_size=32, train_steps=5, log_every=5, num_samples=8,
+                         grid_size=2, gp_weight=1.0, update_scheme=scheme, output_dir=tempfile.mkdtemp())
+    trainer = training.Trainer(config, data, log=lambda *_: None)
+    replicas = trainer.run.strategy.num_replicas_in_sync
+    trainer.advance(5)
+    gan = trainer.run.models
+    weights[strategy] = [v.numpy() for v in gan.generator.weights + gan.discriminator.weights]
+    result[f"{scheme}_{strategy}_replicas"] = replicas
+    result[f"{scheme}_{strategy}_g_loss"] = trainer.last["g_loss"]
+  diffs = [float(np.max(np.abs(a - b))) for a, b in zip(weights["default"], weights["mirrored"])]
+  result[f"{scheme}_max_abs_diff"] = max(diffs)
+  result[f"{scheme}_max_abs_weight"] = max(float(np.max(np.abs(a))) for a in weights["default"])
+print(json.dumps(result))
+"""
+
+
+def test_mirrored_on_two_cpus_matches_single_device():
+  proc = subprocess.run([sys.executable, "-c", _EQUIVALENCE, str(REPO)], capture_output=True, text=True, timeout=300)
+  assert proc.returncode == 0, proc.stderr[-3000:]
+  result = json.loads(proc.stdout.strip().splitlines()[-1])
+  for scheme in ("alternating", "simultaneous"):
+    assert result[f"{scheme}_default_replicas"] == 1 and result[f"{scheme}_mirrored_replicas"] == 2
+    # Same global batch, noise and penalty weights: only the order of summation differs.
+    assert result[f"{scheme}_max_abs_diff"] < 1e-5 * max(1.0, result[f"{scheme}_max_abs_weight"]), result
+    assert result[f"{scheme}_mirrored_g_loss"] == pytest.approx(result[f"{scheme}_default_g_loss"], rel=1e-5)
+
+
+def test_multi_worker_needs_tf_config(monkeypatch):
+  monkeypatch.delenv("TF_CONFIG", raising=False)
+  with pytest.raises(ValueError, match="needs the TF_CONFIG environment variable"):
+    distribute.make_strategy("multi_worker")
+  monkeypatch.setenv("TF_CONFIG", '{"cluster": {}}')
+  with pytest.raises(ValueError, match="not a cluster spec"):
+    distribute.make_strategy("multi_worker")
+
+
+def test_unknown_strategy():
+  with pytest.raises(ValueError, match="default, mirrored, multi_worker"):
+    distribute.make_strategy("tpu")
