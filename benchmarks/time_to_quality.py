@@ -40,16 +40,16 @@ FLAGS = flags.FLAGS
 
 
 class Clock:
-  """Wall time of training only: `paused()` stops it during evaluations."""
+  """Wall time of training only: `pause()` stops it during evaluations, `resume()` restarts it."""
 
   def __init__(self):
     self.total, self.since = 0.0, time.perf_counter()
 
   def read(self):
-    return self.total + time.perf_counter() - self.since
+    return self.total + (time.perf_counter() - self.since if self.since is not None else 0.0)
 
   def pause(self):
-    self.total += time.perf_counter() - self.since
+    self.total, self.since = self.read(), None
 
   def resume(self):
     self.since = time.perf_counter()
@@ -69,7 +69,7 @@ def run_baseline(images, scorer, noise):
     for batch in gan.dataset:
       gan.train_step(batch)
       step += 1
-      if step % (steps_per_epoch // 2) == 0 or step % steps_per_epoch == 0:
+      if step % steps_per_epoch in (steps_per_epoch // 2, 0):  # Every half epoch.
         clock.pause()
         curve.append({"step": step, "epoch": step / steps_per_epoch, "wall_seconds": clock.read(),
                       "fcd": _fcd(scorer, gan.generator, noise)})

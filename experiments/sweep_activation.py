@@ -16,7 +16,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 
 from absl import app, flags, logging  # pylint: disable=g-import-not-at-top
 
-from gan_lab import activations, config as config_lib, losses  # pylint: disable=g-import-not-at-top
+from gan_lab import activations, config as config_lib, losses, models  # pylint: disable=g-import-not-at-top
 
 flags.DEFINE_list("activations", list(activations.NAMES), "Output activations to compare.")
 flags.DEFINE_list("losses", ["non_saturating"], "Losses to cross with the activations.")
@@ -25,7 +25,7 @@ flags.DEFINE_string("sweep_dir", "outputs/sweep_activation", "Where runs and the
 flags.DEFINE_integer("parallel", 1, "Training processes at once.", lower_bound=1)
 flags.DEFINE_enum("dataset", "fashion_mnist", list(config_lib.DATASETS[:-1]), "Image data set.")
 flags.DEFINE_string("data_dir", "", "Passed to every run and to the evaluator.")
-flags.DEFINE_string("model", "dcgan", "Architecture of every run.")
+flags.DEFINE_enum("model", "dcgan", list(models.NAMES), "Architecture of every run.")
 flags.DEFINE_integer("train_steps", 3000, "Budget: generator updates per run.", lower_bound=1)
 flags.DEFINE_integer("batch_size", 64, "Budget: batch size per run.", lower_bound=1)
 flags.DEFINE_float("gp_weight", 0.0, "Gradient penalty weight of every run.")

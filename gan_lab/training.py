@@ -1,11 +1,14 @@
 """The training loop: data -> models -> train step -> grids, checkpoints, metrics.
 
-`train(config, data)` is the one training path: the CLI and the sweep call
-it. It writes, in `config.output_dir`: metrics.jsonl, grid_step_NNNNNN.png
-every `sample_every` steps and grid.png at the end (all from one fixed noise
-batch), samples.npz, checkpoints/ (both networks, both optimizers and the step;
-the data order and noise are functions of seed and step) and tensorboard/ scalars. flags.json is written by
-`run_dir.prepare` before training starts.
+`train(config, data)` (or `Trainer`, in pieces) is the one training path:
+the CLI, the sweep and the benchmarks call it. It writes, in
+`config.output_dir`: metrics.jsonl, grid_step_NNNNNN.png every
+`sample_every` steps and grid.png at the end (all from one fixed noise
+batch, whose final samples also go to grid_samples.npz), samples.npz (and
+samples_step_NNNNNN.npz snapshots every `snapshot_every` steps),
+checkpoints/ (both networks, both optimizers and the step; the data order
+and the noise are functions of seed and step) and tensorboard/ scalars.
+flags.json is written by `run_dir.prepare` before training starts.
 """
 
 import contextlib
