@@ -16,7 +16,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 
 from absl import app, flags, logging  # pylint: disable=g-import-not-at-top
 
-from gan_lab import activations, config as config_lib, losses, models  # pylint: disable=g-import-not-at-top
+from gan_lab import activations, config as config_lib, distribute, losses, models  # pylint: disable=g-import-not-at-top
 
 _D = config_lib.TrainConfig()  # Flag defaults are the config's defaults.
 
@@ -55,7 +55,7 @@ flags.DEFINE_bool("jit_compile", _D.jit_compile, "Compile the train step with XL
 flags.DEFINE_enum("mixed_precision", _D.mixed_precision, config_lib.PRECISIONS,
                   "Keras mixed-precision policy: mixed_float16 (with loss scaling) needs a GPU; mixed_bfloat16 "
                   "suits GPUs and CPUs with bfloat16 units. Logits, losses and samples stay float32.")
-flags.DEFINE_enum("strategy", _D.strategy, ("default", "mirrored", "multi_worker"),
+flags.DEFINE_enum("strategy", _D.strategy, distribute.STRATEGIES,
                   "tf.distribute: default placement; mirrored over all local GPUs (or logical CPUs); "
                   "multi_worker from TF_CONFIG. --batch_size is global, split across replicas.")
 flags.DEFINE_bool("deterministic", _D.deterministic,
