@@ -116,7 +116,6 @@ def plot(path, baseline, gan_lab, summary):
   ax.legend()
   figure.tight_layout()
   atomic_io.save_figure(path, figure)
-  plt.close(figure)
 
 
 def main(argv):

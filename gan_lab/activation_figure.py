@@ -43,7 +43,4 @@ def save_figure(path, x_min=-6.0, x_max=6.0) -> None:
     ax.axhline(0, color="k", linewidth=0.5)
   left.legend()
   figure.tight_layout()
-  try:
-    atomic_io.save_figure(path, figure)
-  finally:
-    plt.close(figure)
+  atomic_io.save_figure(path, figure)

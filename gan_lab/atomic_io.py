@@ -52,9 +52,14 @@ def write_npz(path, **arrays) -> None:
 
 
 def save_figure(path, figure) -> None:
-  buffer = io.BytesIO()
-  figure.savefig(buffer, format=Path(path).suffix.lstrip("."))
-  write_bytes(path, buffer.getvalue())
+  """Writes a matplotlib figure atomically, then closes it (pyplot keeps open figures alive)."""
+  import matplotlib.pyplot as plt  # pylint: disable=g-import-not-at-top  (only figure writers need it)
+  try:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format=Path(path).suffix.lstrip("."))
+    write_bytes(path, buffer.getvalue())
+  finally:
+    plt.close(figure)
 
 
 def append_jsonl(path, record: dict) -> None:

@@ -32,6 +32,12 @@ def tile(samples: np.ndarray, activation: OutputActivation, columns: int) -> tup
   return canvas, outside
 
 
+def show(axes, canvas: np.ndarray) -> None:
+  """Draws a tiled [0, 1] canvas with a fixed mapping: 0 black, 1 white (grey or RGB)."""
+  axes.imshow(canvas.squeeze(-1) if canvas.shape[-1] == 1 else canvas, cmap="gray", vmin=0, vmax=1,
+              interpolation="nearest")
+
+
 def save_grid(path, samples: np.ndarray, activation: OutputActivation, columns: int, title: str) -> float:
   """Writes a titled grid PNG atomically; returns the clipped fraction.
 
@@ -45,14 +51,10 @@ def save_grid(path, samples: np.ndarray, activation: OutputActivation, columns: 
     title += f"\n{100 * outside:.2f}% of values outside {list(activation.data_range)}, clipped for display"
   figure = plt.figure(figsize=(6, 6 * canvas.shape[0] / canvas.shape[1] + 0.6), dpi=100)
   axes = figure.add_axes((0, 0, 1, canvas.shape[0] / (canvas.shape[0] + 0.1 * canvas.shape[1])))
-  axes.imshow(canvas.squeeze(-1) if canvas.shape[-1] == 1 else canvas, cmap="gray", vmin=0, vmax=1,
-              interpolation="nearest")
+  show(axes, canvas)
   axes.set_axis_off()
   figure.suptitle(title, fontsize=9, y=0.995, va="top")
-  try:
-    atomic_io.save_figure(path, figure)
-  finally:
-    plt.close(figure)
+  atomic_io.save_figure(path, figure)
   return outside
 
 
@@ -63,8 +65,5 @@ def _save_scatter(path, points: np.ndarray, activation: OutputActivation, title:
   axes.scatter(unit[:, 0], unit[:, 1], s=4, alpha=0.6)
   axes.set(xlim=(0, 1), ylim=(0, 1), aspect="equal")
   figure.suptitle(title + (f"\n{100 * outside:.2f}% outside the data range" if outside else ""), fontsize=9)
-  try:
-    atomic_io.save_figure(path, figure)
-  finally:
-    plt.close(figure)
+  atomic_io.save_figure(path, figure)
   return outside

@@ -99,15 +99,11 @@ def save_grids(path, specs, losses, activation_names, seed) -> None:
         samples = f["samples"]
       columns = int(np.ceil(np.sqrt(len(samples))))
       canvas, outside = grids.tile(samples, activations.get(act), columns)
-      ax.imshow(canvas.squeeze(-1) if canvas.shape[-1] == 1 else canvas, cmap="gray", vmin=0, vmax=1,
-                interpolation="nearest")
+      grids.show(ax, canvas)
       ax.set_title(f"{act} / {loss}" + (f"\n{100 * outside:.1f}% clipped" if outside else ""), fontsize=9)
   figure.suptitle(f"final samples, seed {seed}, same noise in every panel", fontsize=10)
   figure.tight_layout()
-  try:
-    atomic_io.save_figure(path, figure)
-  finally:
-    plt.close(figure)
+  atomic_io.save_figure(path, figure)
 
 
 def save_curves(path, specs, losses, activation_names, curve_floor: float | None) -> None:
@@ -133,10 +129,7 @@ def save_curves(path, specs, losses, activation_names, curve_floor: float | None
     axes[0][col].legend(fontsize=8)
     axes[-1][col].set_xlabel("training step")
   figure.tight_layout()
-  try:
-    atomic_io.save_figure(path, figure)
-  finally:
-    plt.close(figure)
+  atomic_io.save_figure(path, figure)
 
 
 def _series(runs, key):
