@@ -81,7 +81,7 @@ def main(argv):
   except ValueError as e:
     raise app.UsageError(str(e)) from None
 
-  from gan_lab import data, run_dir, training  # pylint: disable=g-import-not-at-top  (TensorFlow import is slow)
+  from gan_lab import data, input_pipeline, run_dir, training  # pylint: disable=g-import-not-at-top  (TensorFlow import is slow)
   try:
     training.check_precision_supported(config.mixed_precision)
   except ValueError as e:
@@ -93,9 +93,10 @@ def main(argv):
   except (data.DataError, run_dir.RunDirError) as e:
     print(f"error: {e}", file=sys.stderr)
     return EXIT_DATA
-  if config.batch_size * config.disc_steps > len(train_data):
-    print(f"error: --batch_size={config.batch_size} x --disc_steps={config.disc_steps} exceeds the "
-          f"{len(train_data)} training examples", file=sys.stderr)
+  try:  # The pipeline's own check, asked before any model is built.
+    input_pipeline.steps_per_epoch(len(train_data), config.batch_size * config.disc_steps)
+  except ValueError as e:
+    print(f"error: --{e}", file=sys.stderr)
     return EXIT_DATA
   try:
     result = training.train(config, train_data)
