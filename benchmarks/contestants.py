@@ -108,6 +108,55 @@ class GanLab(Contestant):
     self.trainer.run.models.discriminator.trainable_variables[-1].numpy()
 
 
+def step_matmul_shapes(g_kernels, d_kernels, batch_size):
+  """(rows, inner, cols) of every matmul one simultaneous D + G update of an MLP GAN cannot avoid.
+
+  With kernels (fan_in, fan_out): G forward on the batch, D forward on the
+  real and the fake batch; D's weight gradients on both and its input
+  gradients (the first layer's for the fakes only, which G's gradient
+  needs); G's weight gradients and its input gradients below the first
+  layer. Nothing else of a step (activations, losses, Adam, input) is counted.
+  """
+  b, b2 = batch_size, 2 * batch_size
+  shapes = [(b, i, o) for i, o in g_kernels] + [(b2, i, o) for i, o in d_kernels]
+  shapes += [(i, b2, o) for i, o in d_kernels] + [(b, o, i) for i, o in d_kernels[:1]]
+  shapes += [(b2, o, i) for i, o in d_kernels[1:]]
+  shapes += [(i, b, o) for i, o in g_kernels] + [(b, o, i) for i, o in g_kernels[1:]]
+  return shapes
+
+
+class MatmulFloor(Contestant):
+  """Only the matmuls of the MLP tutorial's step, back to back: a bound on any MLP step's speed.
+
+  Its images/s over the plain step's is the most any implementation of that
+  step could gain at this precision on this machine, even with every other
+  op of the step costing nothing.
+  """
+  model, baseline = "mlp", "tutorial_mlp"
+
+  def __init__(self, name, batch_size, precision):
+    super().__init__()
+    self.name, self.batch_size, self.precision = name, batch_size, precision
+
+  def build(self):
+    kernels = [[tuple(l.kernel.shape) for l in m.layers if type(l).__name__ == "Dense"]
+               for m in (tutorial_baseline.make_mlp_generator_model(), tutorial_baseline.make_mlp_discriminator_model())]
+    dtype = tf.as_dtype(self.precision)
+    pairs = [(tf.cast(tf.random.normal((m, k)), dtype), tf.cast(tf.random.normal((k, n)), dtype))
+             for m, k, n in step_matmul_shapes(*kernels, self.batch_size)]
+    # Summing one element of each product keeps every matmul live without adding real work.
+    self.step = tf.function(lambda: tf.add_n([tf.cast(tf.matmul(a, b)[0, 0], tf.float32) for a, b in pairs]))
+    self.last = None
+
+  def steps(self, n):
+    for _ in range(n):
+      self.last = self.step()
+    return n * self.batch_size
+
+  def sync(self):
+    self.last.numpy()
+
+
 def _gan_lab(name, images, batch_size, baseline, **config):
   return GanLab(name, images, baseline, batch_size=batch_size, **config)
 
@@ -134,6 +183,10 @@ _FACTORIES = {
                                                 mixed_precision="mixed_bfloat16"),
     "tutorial_mlp": lambda x, b: Tutorial("tutorial_mlp", x, b, mlp=True),
     "gan_lab_mlp": lambda x, b: _gan_lab("gan_lab_mlp", x, b, "tutorial_mlp", model="mlp"),
+    "gan_lab_mlp_bf16": lambda x, b: _gan_lab("gan_lab_mlp_bf16", x, b, "tutorial_mlp", model="mlp",
+                                              mixed_precision="mixed_bfloat16"),
+    "mlp_matmul_floor": lambda x, b: MatmulFloor("mlp_matmul_floor", b, "float32"),
+    "mlp_matmul_floor_bf16": lambda x, b: MatmulFloor("mlp_matmul_floor_bf16", b, "bfloat16"),
 }
 NAMES = tuple(_FACTORIES)
 

@@ -52,6 +52,9 @@ flags.DEFINE_integer("snapshot_every", _D.snapshot_every,
 flags.DEFINE_integer("snapshot_samples", _D.snapshot_samples, "Samples per snapshot.", lower_bound=1)
 flags.DEFINE_integer("grid_size", _D.grid_size, "Grids are grid_size x grid_size samples.", lower_bound=1)
 flags.DEFINE_bool("jit_compile", _D.jit_compile, "Compile the train step with XLA.")
+flags.DEFINE_integer("steps_per_call", _D.steps_per_call,
+                     "Train steps per compiled call (fewer Python round trips; logging, grids and checkpoints "
+                     "still happen at their exact steps, and results do not depend on it).", lower_bound=1)
 flags.DEFINE_enum("mixed_precision", _D.mixed_precision, config_lib.PRECISIONS,
                   "Keras mixed-precision policy: mixed_float16 (with loss scaling) needs a GPU; mixed_bfloat16 "
                   "suits GPUs and CPUs with bfloat16 units. Logits, losses and samples stay float32.")

@@ -45,6 +45,7 @@ class TrainConfig:
   snapshot_samples: int = 2000
   grid_size: int = 8
   jit_compile: bool = False
+  steps_per_call: int = 10
   mixed_precision: str = "none"
   strategy: str = "default"
   deterministic: bool = False
@@ -63,7 +64,7 @@ class TrainConfig:
     _one_of("update_scheme", self.update_scheme, UPDATE_SCHEMES)
     _one_of("strategy", self.strategy, distribute.STRATEGIES)
     for name in ("noise_dim", "batch_size", "train_steps", "disc_steps", "sample_every", "log_every",
-                 "checkpoint_every", "num_samples", "grid_size"):
+                 "checkpoint_every", "num_samples", "grid_size", "steps_per_call"):
       _at_least(name, getattr(self, name), 1)
     _at_least("max_examples", self.max_examples, 0)
     _at_least("snapshot_every", self.snapshot_every, 0)

@@ -54,8 +54,9 @@ class GanUpdates:
 
   def _d_loss(self, real, fake, uniform):
     d, s = self.models.discriminator, self.settings
-    # One stacked D call: faster than two, and D has no batch norm, so the logits are the same.
-    real_logits, fake_logits = tf.split(d(tf.concat([real, fake], axis=0), training=True), 2)
+    # Two D calls, not one on the stacked batch: the G gradient through a stacked call also
+    # back-propagates D over the real half, which measured 5-6% slower per step (benchmarks/README.md).
+    real_logits, fake_logits = d(real, training=True), d(fake, training=True)
     d_loss = self.loss.discriminator_loss(real_logits, fake_logits, s.label_smoothing)
     if s.gp_weight:
       u = tf.reshape(uniform, [-1] + [1] * (len(real.shape) - 1))
@@ -136,28 +137,40 @@ class GanUpdates:
     return {"d_loss": d_loss, "g_loss": g_loss, **diagnostics}
 
 
-def make_train_step(updates: GanUpdates, strategy: tf.distribute.Strategy | None = None,
-                    jit_compile: bool = False):
-  """Returns a compiled `step(batch) -> dict of float32 scalars`, averaged over replicas.
+STEP_OUTPUTS = ("d_loss", "g_loss", "saturated_fraction", "out_of_range_fraction", "preact_grad_norm")
 
-  `batch` is an element of `input_pipeline.make_dataset` (distributed by
-  `strategy.experimental_distribute_dataset` when a strategy is given).
-  Alternating scheme: `disc_steps` D updates, the last sharing its fakes
-  with the G update; simultaneous: one forward pass serves both. The dict
-  has the last D loss, the G loss, and saturation diagnostics of the G
-  update: `saturated_fraction` (pre-activations past the activation's
-  saturation threshold), `out_of_range_fraction` (samples outside the data
-  range) and `preact_grad_norm` (mean per-example norm of the G loss's
-  gradient at the pre-activation, i.e. what reaches G's last layer).
+
+def make_train_loop(updates: GanUpdates, strategy: tf.distribute.Strategy | None = None,
+                    jit_compile: bool = False):
+  """Returns a compiled `loop(iterator, num_steps) -> dict of float32 sums over the steps`.
+
+  `iterator` yields `input_pipeline.make_dataset` elements (distributed by
+  `strategy.experimental_distribute_dataset` when a strategy is given);
+  `num_steps` is an int32 tensor, so every chunk length shares one trace.
+  Running several steps per call moves the step loop and the metric sums
+  into the graph: the per-step Python dispatch and eager additions are what
+  limit small models (benchmarks/README.md). Each step: the alternating
+  scheme does `disc_steps` D updates, the last sharing its fakes with the G
+  update; the simultaneous one takes both from one forward pass. Its outputs
+  (`STEP_OUTPUTS`, averaged over replicas) are the last D loss, the G loss
+  and saturation diagnostics of the G update: `saturated_fraction`
+  (pre-activations past the activation's saturation threshold),
+  `out_of_range_fraction` (samples outside the data range) and
+  `preact_grad_norm` (mean per-example norm of the G loss's gradient at the
+  pre-activation, i.e. what reaches G's last layer).
   """
   strategy = strategy or tf.distribute.get_strategy()
   replica_step = tf.function(updates.replica_step, jit_compile=jit_compile) if jit_compile else updates.replica_step
 
-  def step(batch):
-    per_replica = strategy.run(replica_step, args=(batch,))
-    return {k: strategy.reduce(tf.distribute.ReduceOp.MEAN, v, axis=None) for k, v in per_replica.items()}
+  def loop(iterator, num_steps):
+    sums = {k: tf.constant(0.0) for k in STEP_OUTPUTS}
+    for _ in tf.range(num_steps):
+      per_replica = strategy.run(replica_step, args=(next(iterator),))
+      sums = {k: sums[k] + strategy.reduce(tf.distribute.ReduceOp.MEAN, per_replica[k], axis=None)
+              for k in STEP_OUTPUTS}
+    return sums
 
-  return tf.function(step)
+  return tf.function(loop)
 
 
 def saturation_diagnostics(fake, pre, pre_grad, activation, batch_size):

@@ -25,7 +25,7 @@ import tensorflow as tf
 from gan_lab import activations, atomic_io, data, distribute, grids, input_pipeline, losses, models, toy
 from gan_lab.config import TrainConfig
 from gan_lab.progress import ProgressBar
-from gan_lab.train_step import GanUpdates, StepSettings, make_train_step
+from gan_lab.train_step import GanUpdates, StepSettings, make_train_loop
 
 _SAMPLE_BATCH = 500
 
@@ -106,7 +106,7 @@ class _Run:
     self.manager = tf.train.CheckpointManager(checkpoint, Path(config.output_dir) / "checkpoints", max_to_keep=2)
     if self.manager.latest_checkpoint:
       checkpoint.restore(self.manager.latest_checkpoint).assert_existing_objects_matched()
-    self.train_step = make_train_step(updates, self.strategy, jit_compile=config.jit_compile)
+    self.train_loop = make_train_loop(updates, self.strategy, jit_compile=config.jit_compile)
     noise_rng = np.random.default_rng([config.seed, 1])  # Independent of the training noise.
     self.grid_noise = noise_rng.standard_normal((config.grid_size ** 2, config.noise_dim)).astype(np.float32)
     self.sample_noise = np.random.default_rng([config.seed, 2]).standard_normal(
@@ -159,22 +159,37 @@ class Trainer:
   def advance(self, num_steps: int) -> None:
     """Runs up to `num_steps` more steps (never past `train_steps`) with all logging and saving."""
     c, run = self.config, self.run
-    for step in range(self.step + 1, min(self.step + num_steps, c.train_steps) + 1):
-      if step == c.inject_nan_at_step:
+    end = min(self.step + num_steps, c.train_steps)
+    while self.step < end:
+      if self.step + 1 == c.inject_nan_at_step:
         _poison(run.models.discriminator)
-      self.window.add(run.train_step(next(self.batches)))
-      run.step.assign(step)
-      self.step = step
-      if step % c.log_every == 0 or step == c.train_steps:
-        self._log(step)
-      elif step % c.checkpoint_every == 0:
-        _check_finite(self.out, step, self.window.means())  # Never checkpoint diverged weights.
-      if step % c.sample_every == 0:
-        run.save_grid(self.out / f"grid_step_{step:06d}.png", step)
-      if c.snapshot_every and step % c.snapshot_every == 0:
-        run.save_samples(self.out / f"samples_step_{step:06d}.npz", c.snapshot_samples)
-      if step % c.checkpoint_every == 0:
-        run.manager.save(checkpoint_number=step)
+      chunk = min(c.steps_per_call, end - self.step, self._steps_to_next_event())
+      self.window.add(run.train_loop(self.batches, tf.constant(chunk, tf.int32)), chunk)
+      self.step += chunk
+      run.step.assign(self.step)
+      self._after_chunk(self.step)
+
+  def _steps_to_next_event(self) -> int:
+    """Steps until the next step that logs, saves or injects: chunks end exactly there."""
+    c = self.config
+    periods = [c.log_every, c.sample_every, c.checkpoint_every] + ([c.snapshot_every] if c.snapshot_every else [])
+    gaps = [p - self.step % p for p in periods]
+    if c.inject_nan_at_step > self.step + 1:
+      gaps.append(c.inject_nan_at_step - 1 - self.step)  # The next chunk starts at the poisoned step.
+    return min(gaps)
+
+  def _after_chunk(self, step):
+    c, run = self.config, self.run
+    if step % c.log_every == 0 or step == c.train_steps:
+      self._log(step)
+    elif step % c.checkpoint_every == 0:
+      _check_finite(self.out, step, self.window.means())  # Never checkpoint diverged weights.
+    if step % c.sample_every == 0:
+      run.save_grid(self.out / f"grid_step_{step:06d}.png", step)
+    if c.snapshot_every and step % c.snapshot_every == 0:
+      run.save_samples(self.out / f"samples_step_{step:06d}.npz", c.snapshot_samples)
+    if step % c.checkpoint_every == 0:
+      run.manager.save(checkpoint_number=step)
 
   def _log(self, step):
     self.last = self.window.flush(step, self.began, self.config.batch_size * self.config.disc_steps)
@@ -215,9 +230,10 @@ class _Window:
   def __init__(self):
     self.start, self.steps, self.sums = time.perf_counter(), 0, None
 
-  def add(self, values):
-    self.sums = values if self.sums is None else {k: self.sums[k] + v for k, v in values.items()}
-    self.steps += 1
+  def add(self, sums, steps):
+    """Adds the summed outputs of `steps` steps."""
+    self.sums = sums if self.sums is None else {k: self.sums[k] + v for k, v in sums.items()}
+    self.steps += steps
 
   def means(self) -> dict:
     return {k: float(v.numpy()) / self.steps for k, v in self.sums.items()}

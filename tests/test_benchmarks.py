@@ -27,3 +27,14 @@ def test_flop_count_of_the_tutorial_dcgan_by_hand():
   d = 2 * (14 * 14 * 25 * 1 * 64 + 7 * 7 * 25 * 64 * 128 + 6272)
   assert contestants.train_flops_per_image("tutorial_dcgan") == 4 * g + 8 * d
   assert 4 * g + 8 * d == pytest.approx(580e6, rel=0.01)
+
+
+def test_matmul_floor_counts_the_mlp_step_flops():
+  """Per image: G forward, forward and backward and weight gradient (3 G_f); D forward and weight
+  gradient on a real and a fake image, input gradient on both (6 D_f); less the input gradients of
+  D's first layer on the real image and of G's first layer, which no update needs."""
+  g, d = [(100, 128), (128, 128), (128, 784)], [(784, 128), (128, 128), (128, 1)]
+  shapes = contestants.step_matmul_shapes(g, d, 4)
+  g_f, d_f = (2 * sum(i * o for i, o in k) for k in (g, d))
+  unneeded = 2 * 784 * 128 + 2 * 100 * 128
+  assert sum(2 * m * k * n for m, k, n in shapes) == 4 * (3 * g_f + 6 * d_f - unneeded)

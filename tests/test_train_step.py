@@ -6,7 +6,7 @@ import pytest
 import tensorflow as tf
 
 from gan_lab import activations, losses, models
-from gan_lab.train_step import GanUpdates, StepSettings, make_train_step, saturation_diagnostics
+from gan_lab.train_step import GanUpdates, StepSettings, STEP_OUTPUTS, make_train_loop, saturation_diagnostics
 
 
 def _updates(model="mlp", loss="non_saturating", act="tanh", shape=(28, 28, 1), **settings):
@@ -24,6 +24,11 @@ def _noise(n=4, seed=0):
 def _batch(n, shape=(28, 28, 1)):
   return {"real": tf.random.uniform([n, *shape], -1, 1), "noise": _noise(n),
           "uniform": tf.random.uniform([n])}
+
+
+def _one_step(updates, batch):
+  """One step through the compiled loop, as training runs it."""
+  return make_train_loop(updates)(iter(tf.data.Dataset.from_tensors(batch)), tf.constant(1))
 
 
 def _snapshot(model):
@@ -64,8 +69,8 @@ def test_generator_update_changes_only_generator(model):
 def test_one_step_over_every_architecture_and_loss(model, loss, gp, simultaneous):
   disc_steps = 1 if simultaneous else 2
   u = _updates(model, loss, gp_weight=gp, disc_steps=disc_steps, simultaneous=simultaneous)
-  out = make_train_step(u)(_batch(4 * disc_steps))
-  assert set(out) == {"d_loss", "g_loss", "saturated_fraction", "out_of_range_fraction", "preact_grad_norm"}
+  out = _one_step(u, _batch(4 * disc_steps))
+  assert set(out) == set(STEP_OUTPUTS)
   assert all(np.isfinite(v.numpy()) and v.dtype == tf.float32 for v in out.values())
   assert int(u.d_optimizer.iterations) == disc_steps and int(u.g_optimizer.iterations) == 1
 
@@ -115,7 +120,7 @@ def test_loss_scaled_float16_update_unscales_the_diagnostic_gradient():
     keras.mixed_precision.set_global_policy("float32")
   scaled = [keras.optimizers.LossScaleOptimizer(keras.optimizers.Adam(1e-3)) for _ in range(2)]
   u = GanUpdates(gan, losses.get("non_saturating"), activation, *scaled, StepSettings(batch_size=4))
-  out = make_train_step(u)(_batch(4, shape=(2,)))
+  out = _one_step(u, _batch(4, shape=(2,)))
   assert all(v.dtype == tf.float32 and np.isfinite(v.numpy()) for v in out.values())
   # Without unscaling, the norm would carry the 32768 initial loss scale.
   assert 0 < float(out["preact_grad_norm"]) < 100
@@ -149,3 +154,17 @@ def test_simultaneous_update_takes_g_gradient_from_the_pre_update_discriminator(
   logits = u.models.discriminator(tf.concat([real, fake], 0), training=True)
   assert float(u.loss.generator_loss(logits[4:])) == pytest.approx(float(g_loss), rel=1e-5)
   assert float(u.loss.discriminator_loss(logits[:4], logits[4:])) == pytest.approx(float(d_loss), rel=1e-5)
+
+
+def test_loop_sums_the_outputs_of_its_steps():
+  """Three steps in one call give the sums of three one-step calls from the same start."""
+  batches = [_batch(4, shape=(2,)) for _ in range(3)]
+  separate, together = (_updates("mlp", shape=(2,)) for _ in range(2))  # Same seed: same weights.
+  singles = [_one_step(separate, b) for b in batches]
+  dataset = tf.data.Dataset.from_tensor_slices({k: tf.stack([b[k] for b in batches]) for k in batches[0]})
+  summed = make_train_loop(together)(iter(dataset), tf.constant(3))
+  for k in STEP_OUTPUTS:
+    assert float(summed[k]) == pytest.approx(sum(float(s[k]) for s in singles), rel=1e-5, abs=1e-6)
+  assert int(together.g_optimizer.iterations) == 3
+  for a, b in zip(separate.models.generator.get_weights(), together.models.generator.get_weights()):
+    np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)

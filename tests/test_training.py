@@ -5,6 +5,7 @@ import json
 
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from gan_lab import toy, training
 from gan_lab.config import TrainConfig
@@ -82,7 +83,7 @@ def test_mixed_bfloat16_keeps_logits_losses_and_samples_float32(tmp_path):
   assert conv.compute_dtype == "bfloat16" and conv.variable_dtype == "float32"
   assert gan.discriminator(data[:2]).dtype == "float32" and gan.generator(np.zeros((2, 100))).dtype == "float32"
   batch = {"real": data[:8], "noise": np.zeros((8, 100), np.float32), "uniform": np.zeros(8, np.float32)}
-  values = trainer.run.train_step(batch)
+  values = trainer.run.train_loop(iter(tf.data.Dataset.from_tensors(batch)), tf.constant(1))
   assert all(v.dtype == "float32" and np.isfinite(v.numpy()) for v in values.values())
   trainer.advance(3)
   result = trainer.finish()
@@ -97,3 +98,24 @@ def test_mixed_float16_refused_without_gpu():
     pytest.skip("this machine has a GPU")
   with pytest.raises(ValueError, match="mixed_float16 needs a GPU"):
     training.check_precision_supported("mixed_float16")
+
+
+def test_steps_per_call_changes_neither_results_nor_when_files_are_written(tmp_path):
+  """Chunks end at every log, grid, snapshot and checkpoint step; the samples are bitwise equal."""
+  runs = {}
+  for k in (1, 7):
+    out = tmp_path / f"k{k}"
+    config = _ring_config(out, train_steps=40, log_every=10, sample_every=15, checkpoint_every=20, snapshot_every=25,
+                          snapshot_samples=10, num_samples=10, steps_per_call=k, deterministic=True)
+    result = training.train(config, training.load_training_data(config), log=lambda *_: None)
+    lines = [json.loads(l) for l in (out / "metrics.jsonl").read_text().splitlines()]
+    runs[k] = (result.samples, [{m: l[m] for m in ("step", "d_loss", "g_loss")} for l in lines],
+               sorted(p.name for p in out.rglob("*") if p.suffix in (".png", ".npz", ".index")))
+  np.testing.assert_array_equal(runs[1][0], runs[7][0])
+  # The logged means agree to float32 rounding: chunks sum their steps before the window adds them.
+  assert [l["step"] for l in runs[1][1]] == [l["step"] for l in runs[7][1]] == [10, 20, 30, 40]
+  for a, b in zip(runs[1][1], runs[7][1]):
+    assert a == pytest.approx(b, rel=1e-6)
+  assert runs[1][2] == runs[7][2]
+  assert "grid_step_000030.png" in runs[7][2] and "samples_step_000025.npz" in runs[7][2]
+  assert "ckpt-20.index" in runs[7][2]
