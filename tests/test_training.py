@@ -107,7 +107,10 @@ def test_steps_per_call_changes_neither_results_nor_when_files_are_written(tmp_p
     out = tmp_path / f"k{k}"
     config = _ring_config(out, train_steps=40, log_every=10, sample_every=15, checkpoint_every=20, snapshot_every=25,
                           snapshot_samples=10, num_samples=10, steps_per_call=k, deterministic=True)
-    result = training.train(config, training.load_training_data(config), log=lambda *_: None)
+    trainer = training.Trainer(config, training.load_training_data(config), log=lambda *_: None)
+    trainer.advance(config.train_steps)
+    result = trainer.finish()
+    assert trainer.run.train_loop.experimental_get_tracing_count() == 1  # Chunks of 1 to 7 steps: one trace.
     lines = [json.loads(l) for l in (out / "metrics.jsonl").read_text().splitlines()]
     runs[k] = (result.samples, [{m: l[m] for m in ("step", "d_loss", "g_loss")} for l in lines],
                sorted(p.name for p in out.rglob("*") if p.suffix in (".png", ".npz", ".index")))
