@@ -35,7 +35,10 @@ flags.DEFINE_integer("batch_size", 256, "Batch size of every contestant.", lower
 flags.DEFINE_integer("windows", 5, "Timed windows per contestant.", lower_bound=1)
 flags.DEFINE_integer("window_steps", 20, "Train steps per window (repeated up to --min_window_seconds).",
                      lower_bound=1)
-flags.DEFINE_float("min_window_seconds", 3.0, "Each window lasts at least this long.", lower_bound=0)
+flags.DEFINE_float("min_window_seconds", 0.0,
+                   "Each window lasts at least this long. Beyond about a second, the tutorial's windows include "
+                   "its per-epoch shuffle(60000) refill, which then dominates the MLP baseline's median.",
+                   lower_bound=0)
 flags.DEFINE_integer("warmup_steps", 5, "Untimed steps after the first (traced) one.", lower_bound=0)
 flags.DEFINE_integer("max_examples", 0, "Use only the first N Fashion-MNIST images (0: all 60000).", lower_bound=0)
 flags.DEFINE_string("results_dir", "benchmarks/results", "Where the table is written.")
