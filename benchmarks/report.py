@@ -62,7 +62,7 @@ def table(contestants, ceiling, ceiling_after, import_seconds, settings) -> str:
     gflops = rate * flops[c.model] / 1e9
     top = max(ceiling[c.precision], ceiling_after[c.precision])
     lines.append(f"| {c.name} | {c.model} | {c.precision} | {rate:.0f} ({min(c.rates):.0f}-{max(c.rates):.0f}) | "
-                 f"{_median_ratio(c, by_name) or 'baseline'} | {c.startup_seconds:.1f} | {flops[c.model] / 1e6:.0f} | "
+                 f"{_median_ratio(c, by_name) or 'baseline'} | {c.startup_seconds:.1f} | {flops[c.model] / 1e6:.3g} | "
                  f"{gflops:.1f} | {100 * gflops / top:.0f}% |")
   return "\n".join(lines) + "\n"
 

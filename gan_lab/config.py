@@ -89,9 +89,6 @@ class TrainConfig:
     if self.update_scheme == "simultaneous" and self.disc_steps != 1:
       raise ValueError(f"--update_scheme=simultaneous updates both networks from one forward pass; "
                        f"it needs --disc_steps=1, got {self.disc_steps}")
-    if self.strategy != "default" and self.model != "mlp":
-      raise ValueError(f"--strategy={self.strategy} supports --model=mlp only for now: batch norm's moving "
-                       f"averages in --model={self.model} issue collectives in a replica-dependent order and abort")
     if self.model == "tutorial_dcgan" and self.dataset not in ("fashion_mnist", "mnist"):
       raise ValueError(f"--model=tutorial_dcgan is defined for 28x28x1 images; --dataset={self.dataset} is not")
     if self.dataset == "ring" and self.model != "mlp":

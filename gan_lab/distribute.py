@@ -1,5 +1,6 @@
 """The tf.distribute strategy of a run: one device, all local devices, or many workers."""
 
+import functools
 import json
 import os
 
@@ -8,8 +9,13 @@ import tensorflow as tf
 STRATEGIES = ("default", "mirrored", "multi_worker")
 
 
+@functools.cache
 def make_strategy(name: str) -> tf.distribute.Strategy:
-  """Returns the strategy `name`.
+  """Returns the strategy `name`, one per process.
+
+  Runs in one process share it: a second MirroredStrategy over the same
+  devices would number its collectives from the same keys as the first, and
+  its all-reduces would meet stale ones of another shape and abort.
 
   default: TensorFlow's default placement (a GPU if it sees one, else the CPU).
   mirrored: MirroredStrategy over all local GPUs, or all logical CPU devices

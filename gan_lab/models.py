@@ -8,8 +8,9 @@ sigmoid and then used a from-logits loss).
 
 Each generator has a layer named `pre_activation` just before the output
 activation, so training can watch saturation without a second forward pass.
-Batch norm is per replica under tf.distribute (Keras's default): a mirrored
-DCGAN normalises over each replica's slice, not the global batch.
+With `sync_batch_norm` (training sets it when a strategy has several
+replicas), batch norm all-reduces its statistics: a mirrored DCGAN normalises
+over the global batch, as a single device does, not over each replica's slice.
 """
 
 import dataclasses
@@ -52,8 +53,9 @@ def _logits(x):
   return layers.Dense(1, dtype="float32", name="logits")(x)
 
 
-def build_mlp(data_shape, noise_dim, activation: OutputActivation) -> GanModels:
-  """The seeds' MLP GAN, corrected: 2 hidden layers of 128 units each side."""
+def build_mlp(data_shape, noise_dim, activation: OutputActivation, sync_batch_norm=False) -> GanModels:
+  """The seeds' MLP GAN, corrected: 2 hidden layers of 128 units each side (no batch norm to sync)."""
+  del sync_batch_norm
   size = math.prod(data_shape)
   noise = keras.Input((noise_dim,), name="noise")
   h = layers.Dense(128, activation="relu")(noise)
@@ -85,7 +87,8 @@ def _upsampling_plan(height, width):
   return n, h, w
 
 
-def build_dcgan(data_shape, noise_dim, activation: OutputActivation, width=64) -> GanModels:
+def build_dcgan(data_shape, noise_dim, activation: OutputActivation, sync_batch_norm=False,
+                width=64) -> GanModels:
   """DCGAN (Radford et al. 2015, arXiv:1511.06434) sized for 28x28 or 32x32.
 
   Generator: Dense to a (base x base x width*2^(n-1)) map, batch norm + ReLU,
@@ -103,10 +106,10 @@ def build_dcgan(data_shape, noise_dim, activation: OutputActivation, width=64) -
   top = width * 2 ** (n - 1)
   h = layers.Dense(base_h * base_w * top, use_bias=False)(noise)
   h = layers.Reshape((base_h, base_w, top))(h)
-  h = layers.ReLU()(layers.BatchNormalization()(h))
+  h = layers.ReLU()(layers.BatchNormalization(synchronized=sync_batch_norm)(h))
   for i in range(n - 1):
     h = layers.Conv2DTranspose(top // 2 ** (i + 1), 4, strides=2, padding="same", use_bias=False)(h)
-    h = layers.ReLU()(layers.BatchNormalization()(h))
+    h = layers.ReLU()(layers.BatchNormalization(synchronized=sync_batch_norm)(h))
   h = layers.Conv2DTranspose(channels, 4, strides=2, padding="same")(h)
   generator, with_pre = _finish_generator(noise, h, activation, "dcgan_generator")
 
@@ -119,7 +122,7 @@ def build_dcgan(data_shape, noise_dim, activation: OutputActivation, width=64) -
   return GanModels(generator, discriminator, with_pre)
 
 
-def build_tutorial_dcgan(data_shape, noise_dim, activation: OutputActivation) -> GanModels:
+def build_tutorial_dcgan(data_shape, noise_dim, activation: OutputActivation, sync_batch_norm=False) -> GanModels:
   """The DCGAN of TensorFlow's official DCGAN tutorial, for 28x28x1 (the benchmark's reference).
 
   Generator: Dense 7x7x256 (no bias), BN, LeakyReLU; 5x5 transposed convs
@@ -131,11 +134,11 @@ def build_tutorial_dcgan(data_shape, noise_dim, activation: OutputActivation) ->
     raise ValueError(f"tutorial_dcgan is defined for 28x28x1 images, got {data_shape}")
   noise = keras.Input((noise_dim,), name="noise")
   h = layers.Dense(7 * 7 * 256, use_bias=False)(noise)
-  h = layers.LeakyReLU()(layers.BatchNormalization()(h))
+  h = layers.LeakyReLU()(layers.BatchNormalization(synchronized=sync_batch_norm)(h))
   h = layers.Reshape((7, 7, 256))(h)
   for filters, stride in ((128, 1), (64, 2)):
     h = layers.Conv2DTranspose(filters, 5, strides=stride, padding="same", use_bias=False)(h)
-    h = layers.LeakyReLU()(layers.BatchNormalization()(h))
+    h = layers.LeakyReLU()(layers.BatchNormalization(synchronized=sync_batch_norm)(h))
   h = layers.Conv2DTranspose(1, 5, strides=2, padding="same", use_bias=False)(h)
   generator, with_pre = _finish_generator(noise, h, activation, "tutorial_generator")
 
@@ -153,8 +156,12 @@ _REGISTRY: dict[str, Callable[..., GanModels]] = {
 NAMES = tuple(_REGISTRY)
 
 
-def build(name, data_shape, noise_dim, activation: OutputActivation) -> GanModels:
-  """Builds the registered architecture `name` for data of `data_shape`."""
+def build(name, data_shape, noise_dim, activation: OutputActivation, sync_batch_norm=False) -> GanModels:
+  """Builds the registered architecture `name` for data of `data_shape`.
+
+  `sync_batch_norm` all-reduces batch-norm statistics over replicas; only
+  worth its all-reduces (and its one-pass variance) with several replicas.
+  """
   if name not in _REGISTRY:
     raise ValueError(f"unknown model {name!r}; expected one of {', '.join(NAMES)}")
-  return _REGISTRY[name](tuple(data_shape), noise_dim, activation)
+  return _REGISTRY[name](tuple(data_shape), noise_dim, activation, sync_batch_norm)

@@ -94,7 +94,8 @@ class _Run:
     keras.utils.set_random_seed(config.seed)  # Weight initialisation.
     with self.strategy.scope():
       with _precision_policy(config.mixed_precision):
-        self.models = models.build(config.model, data_shape, config.noise_dim, self.activation)
+        self.models = models.build(config.model, data_shape, config.noise_dim, self.activation,
+                                   sync_batch_norm=self.strategy.num_replicas_in_sync > 1)
       self.g_opt, self.d_opt = (_adam(lr, config) for lr in (config.g_learning_rate, config.d_learning_rate))
       settings = StepSettings(config.batch_size, config.disc_steps, config.gp_weight, config.label_smoothing,
                               config.update_scheme == "simultaneous")

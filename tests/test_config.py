@@ -28,7 +28,6 @@ def test_defaults_are_valid_and_serialise():
     ({"model": "tutorial_dcgan", "dataset": "cifar10"}, "--model=tutorial_dcgan is defined for 28x28x1"),
     ({"mixed_precision": "float8"}, "--mixed_precision='float8'"),
     ({"update_scheme": "simultaneous", "disc_steps": 2}, "it needs --disc_steps=1, got 2"),
-    ({"strategy": "mirrored"}, "--strategy=mirrored supports --model=mlp only for now"),
 ])
 def test_bad_values_are_named(change, message):
   with pytest.raises(ValueError, match=message.replace("(", r"\(").replace("[", r"\[")):
