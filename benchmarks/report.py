@@ -67,10 +67,11 @@ def table(contestants, ceiling, ceiling_after, import_seconds, settings) -> str:
   return "\n".join(lines) + "\n"
 
 
-def write(results_dir, text) -> Path:
+def write(results_dir, text, name="throughput") -> Path:
+  """Writes `text` to results_dir/<name>-<cpu|gpu>-<timestamp>.md."""
   folder = Path(results_dir)
   folder.mkdir(parents=True, exist_ok=True)
   device = "gpu" if tf.config.list_logical_devices("GPU") else "cpu"
-  path = folder / f"throughput-{device}-{datetime.datetime.now():%Y%m%d-%H%M%S}.md"
+  path = folder / f"{name}-{device}-{datetime.datetime.now():%Y%m%d-%H%M%S}.md"
   atomic_io.write_bytes(path, text.encode())
   return path

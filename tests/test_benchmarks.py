@@ -39,3 +39,18 @@ def test_matmul_floor_counts_the_mlp_step_flops():
   unneeded = 2 * 784 * 128 + 2 * 100 * 128
   assert sum(2 * m * k * n for m, k, n in shapes) == 4 * (3 * g_f + 6 * d_f - unneeded)
   assert contestants.train_flops_per_image("mlp") == 3 * g_f + 6 * d_f  # The floor's, plus the unneeded.
+
+
+def test_precision_ops_kernels_fit_every_tutorial_conv_layer():
+  """Forward, input- and filter-gradient kernels get shapes that fit each layer (a swapped role would not)."""
+  import numpy as np  # pylint: disable=g-import-not-at-top
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top
+  from benchmarks import conv_kernels, tutorial_baseline  # pylint: disable=g-import-not-at-top
+  convs = [l for m in (tutorial_baseline.make_generator_model(), tutorial_baseline.make_discriminator_model())
+           for l in m.layers if type(l).__name__ in ("Conv2D", "Conv2DTranspose")]
+  assert len(convs) == 5
+  for layer in convs:
+    for dtype in (tf.float32, tf.bfloat16):
+      kernels = conv_kernels.layer_kernels(layer, 2, dtype)
+      assert set(kernels) == {"forward", "grad_input", "grad_filter"}
+      assert all(np.isfinite(f().numpy()) for f in kernels.values())
