@@ -12,7 +12,7 @@ from pathlib import Path
 from gan_lab import atomic_io
 
 # Flags that only say where things are or how the steps are batched into calls, not what the
-# run computes (tests/test_training.py checks steps_per_call leaves the weights bitwise equal).
+# run computes (tests/test_training.py checks steps_per_call leaves the samples bitwise equal).
 _LOCATION_FLAGS = frozenset({"output_dir", "data_dir", "steps_per_call"})
 
 FLAGS_FILE = "flags.json"
