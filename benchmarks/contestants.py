@@ -50,20 +50,11 @@ class Contestant:
       self.steps(warmup_steps)
       self.sync()
 
-  def timed_window(self, n, min_seconds=0.0):
-    """Runs n steps at a time until at least `min_seconds` have passed; records images/s.
-
-    A floor on the duration keeps fast contestants (the MLP's steps take
-    milliseconds) from being timed over windows that a scheduler hiccup dominates.
-    """
-    began, consumed = time.perf_counter(), 0
-    while True:
-      consumed += self.steps(n)
-      self.sync()
-      elapsed = time.perf_counter() - began
-      if elapsed >= min_seconds:
-        break
-    self.rates.append(consumed / elapsed)
+  def timed_window(self, n):
+    began = time.perf_counter()
+    consumed = self.steps(n)
+    self.sync()
+    self.rates.append(consumed / (time.perf_counter() - began))
 
 
 class Tutorial(Contestant):

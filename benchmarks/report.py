@@ -49,7 +49,7 @@ def table(contestants, ceiling, ceiling_after, import_seconds, settings) -> str:
   flops = {m: train_flops_per_image(m) for m in {c.model for c in contestants}}
   lines = [f"# Training throughput, {datetime.datetime.now().isoformat(timespec='seconds')}", "",
            f"Machine: {machine_description()}", "",
-           f"Settings: {', '.join(f'{k}={settings[k]}' for k in ('batch_size', 'windows', 'window_steps', 'min_window_seconds', 'warmup_steps', 'max_examples'))}; "
+           f"Settings: {', '.join(f'{k}={settings[k]}' for k in ('batch_size', 'windows', 'window_steps', 'warmup_steps', 'max_examples'))}; "
            f"import tensorflow {import_seconds:.1f}s; peak RSS of the process "
            f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB.", "",
            f"Matmul ceiling (2048^2, before / after): float32 {ceiling['float32']:.0f} / {ceiling_after['float32']:.0f} "

@@ -33,12 +33,8 @@ from benchmarks import report as report_lib  # pylint: disable=g-import-not-at-t
 flags.DEFINE_list("contestants", list(contestants_lib.NAMES), "Which contestants to run.")
 flags.DEFINE_integer("batch_size", 256, "Batch size of every contestant.", lower_bound=1)
 flags.DEFINE_integer("windows", 5, "Timed windows per contestant.", lower_bound=1)
-flags.DEFINE_integer("window_steps", 20, "Train steps per window (repeated up to --min_window_seconds).",
-                     lower_bound=1)
-flags.DEFINE_float("min_window_seconds", 0.0,
-                   "Each window lasts at least this long. Beyond about a second, the tutorial's windows include "
-                   "its per-epoch shuffle(60000) refill, which then dominates the MLP baseline's median.",
-                   lower_bound=0)
+flags.DEFINE_integer("window_steps", 20, "Train steps per window. Much longer windows would often include "
+                     "the tutorial's per-epoch shuffle(60000) refill (benchmarks/README.md).", lower_bound=1)
 flags.DEFINE_integer("warmup_steps", 5, "Untimed steps after the first (traced) one.", lower_bound=0)
 flags.DEFINE_integer("max_examples", 0, "Use only the first N Fashion-MNIST images (0: all 60000).", lower_bound=0)
 flags.DEFINE_string("results_dir", "benchmarks/results", "Where the table is written.")
@@ -61,7 +57,7 @@ def main(argv):
     print(f"ready: {c.name} (startup {c.startup_seconds:.1f}s)", flush=True)
   for w in range(FLAGS.windows):
     for c in chosen:
-      c.timed_window(FLAGS.window_steps, FLAGS.min_window_seconds)
+      c.timed_window(FLAGS.window_steps)
     print(f"window {w + 1}/{FLAGS.windows}: " + ", ".join(f"{c.name} {c.rates[-1]:.0f}" for c in chosen), flush=True)
   ceiling_after = {"float32": report_lib.matmul_gflops(tf.float32), "bfloat16": report_lib.matmul_gflops(tf.bfloat16)}
   table = report_lib.table(chosen, ceiling, ceiling_after, _IMPORT_SECONDS, FLAGS.flag_values_dict())
