@@ -106,7 +106,7 @@ def test_steps_per_call_changes_neither_results_nor_when_files_are_written(tmp_p
   for k in (1, 7):
     out = tmp_path / f"k{k}"
     config = _ring_config(out, train_steps=40, log_every=10, sample_every=15, checkpoint_every=20, snapshot_every=25,
-                          snapshot_samples=10, num_samples=10, steps_per_call=k, deterministic=True)
+                          snapshot_samples=10, num_samples=10, steps_per_call=k)
     trainer = training.Trainer(config, training.load_training_data(config), log=lambda *_: None)
     trainer.advance(config.train_steps)
     result = trainer.finish()
