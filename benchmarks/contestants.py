@@ -13,10 +13,9 @@ from gan_lab.config import TrainConfig
 
 
 def load_fashion_mnist(max_examples=0) -> np.ndarray:
-  """The train split scaled to [-1, 1], as the tutorial does: (x - 127.5) / 127.5."""
+  """The train split scaled to [-1, 1], the range of both contestants' tanh outputs."""
   images = data.load("fashion_mnist", "train").images
-  images = images[:max_examples] if max_examples else images
-  return ((images.astype(np.float32) - 127.5) / 127.5)
+  return get_activation("tanh").pixels_to_data(images[:max_examples] if max_examples else images)
 
 
 class Contestant:
@@ -105,7 +104,7 @@ class GanLab(Contestant):
     return n * self.config.batch_size * self.config.disc_steps
 
   def sync(self):
-    self.trainer.run.models.discriminator.trainable_variables[-1].numpy()
+    self.trainer.models.discriminator.trainable_variables[-1].numpy()
 
 
 def step_matmul_shapes(g_kernels, d_kernels, batch_size):

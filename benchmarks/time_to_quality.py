@@ -25,7 +25,7 @@ import tensorflow as tf  # pylint: disable=g-import-not-at-top
 from absl import app, flags, logging  # pylint: disable=g-import-not-at-top
 
 from benchmarks import contestants, tutorial_baseline  # pylint: disable=g-import-not-at-top
-from gan_lab import atomic_io, evaluator, scoring, training  # pylint: disable=g-import-not-at-top
+from gan_lab import activations, atomic_io, evaluator, scoring, training  # pylint: disable=g-import-not-at-top
 from gan_lab.config import TrainConfig  # pylint: disable=g-import-not-at-top
 
 flags.DEFINE_integer("baseline_epochs", 10, "Tutorial epochs.", lower_bound=1)
@@ -37,6 +37,7 @@ flags.DEFINE_string("evaluator_dir", "outputs/evaluators", "Cache of the evaluat
 flags.DEFINE_string("results_dir", "benchmarks/results", "Where curves and the plot go.")
 
 FLAGS = flags.FLAGS
+_TANH = activations.get("tanh")
 
 
 class Clock:
@@ -57,7 +58,7 @@ class Clock:
 
 def _fcd(scorer, generator, noise):
   samples = generator(noise, training=False).numpy()
-  return scorer.score_unit_images((samples + 1) / 2)["fcd"]  # Both generators end in tanh.
+  return scorer.score_unit_images(_TANH.data_to_unit(samples))["fcd"]  # Both generators end in tanh.
 
 
 def run_baseline(images, scorer, noise):
@@ -86,7 +87,7 @@ def run_gan_lab(images, scorer, noise, budget_seconds):
     trainer.advance(FLAGS.eval_every)
     clock.pause()
     curve.append({"step": trainer.step, "wall_seconds": clock.read(),
-                  "fcd": _fcd(scorer, trainer.run.models.generator, noise)})
+                  "fcd": _fcd(scorer, trainer.models.generator, noise)})
     print(f"gan_lab: {curve[-1]}", flush=True)
     clock.resume()
   return curve, config

@@ -16,16 +16,16 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 
 from absl import app, flags, logging  # pylint: disable=g-import-not-at-top
 
-from gan_lab import activations, config as config_lib, losses, models  # pylint: disable=g-import-not-at-top
+from gan_lab import config as config_lib, registry  # pylint: disable=g-import-not-at-top
 
-flags.DEFINE_list("activations", list(activations.NAMES), "Output activations to compare.")
+flags.DEFINE_list("activations", list(registry.ACTIVATIONS.names()), "Output activations to compare.")
 flags.DEFINE_list("losses", ["non_saturating"], "Losses to cross with the activations.")
 flags.DEFINE_integer("seeds", 3, "Seeds 0..N-1 per activation x loss.", lower_bound=1)
 flags.DEFINE_string("sweep_dir", "outputs/sweep_activation", "Where runs and the report go.")
 flags.DEFINE_integer("parallel", 1, "Training processes at once.", lower_bound=1)
 flags.DEFINE_enum("dataset", "fashion_mnist", list(config_lib.DATASETS[:-1]), "Image data set.")
 flags.DEFINE_string("data_dir", "", "Passed to every run and to the evaluator.")
-flags.DEFINE_enum("model", "dcgan", list(models.NAMES), "Architecture of every run.")
+flags.DEFINE_enum("model", "dcgan", list(registry.MODELS.names()), "Architecture of every run.")
 flags.DEFINE_integer("train_steps", 3000, "Budget: generator updates per run.", lower_bound=1)
 flags.DEFINE_integer("batch_size", 64, "Budget: batch size per run.", lower_bound=1)
 flags.DEFINE_float("gp_weight", 0.0, "Gradient penalty weight of every run.")
@@ -48,8 +48,8 @@ def main(argv):
   logging.set_verbosity(logging.WARNING)
   if len(argv) > 1:
     raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
-  _check_names("activations", FLAGS.activations, activations.NAMES)
-  _check_names("losses", FLAGS.losses, losses.NAMES)
+  _check_names("activations", FLAGS.activations, registry.ACTIVATIONS.names())
+  _check_names("losses", FLAGS.losses, registry.LOSSES.names())
 
   from gan_lab import atomic_io, evaluator, report, scoring, sweep  # pylint: disable=g-import-not-at-top
   from pathlib import Path  # pylint: disable=g-import-not-at-top

@@ -3,7 +3,8 @@
 One setting, the output activation, decides three things that the seed code
 left inconsistent: the range real data is scaled to, how samples map back to
 pixels for grids, and the range that saved samples declare. Keeping all three
-in one `OutputActivation` means nothing else in gan_lab rescales images.
+in one `OutputActivation`, whose methods call the one linear map `rescale`,
+means nothing else in gan_lab rescales images.
 """
 
 import dataclasses
@@ -12,6 +13,8 @@ from typing import Callable
 
 import numpy as np
 import tensorflow as tf
+
+from gan_lab import registry
 
 
 @dataclasses.dataclass(frozen=True)
@@ -33,14 +36,35 @@ class OutputActivation:
   saturation_threshold: float | None
 
   def pixels_to_data(self, pixels: np.ndarray) -> np.ndarray:
-    """Maps uint8-valued pixels in [0, 255] linearly onto `data_range`."""
-    lo, hi = self.data_range
-    return (np.asarray(pixels, np.float32) / np.float32(255.0)) * np.float32(hi - lo) + np.float32(lo)
+    """Maps uint8-valued pixels in [0, 255] linearly onto `data_range` (how real data is scaled)."""
+    return rescale(pixels, PIXEL_RANGE, self.data_range)
 
   def data_to_unit(self, samples: np.ndarray) -> np.ndarray:
-    """Maps samples linearly from `data_range` onto [0, 1] (no clipping)."""
-    lo, hi = self.data_range
-    return (np.asarray(samples, np.float32) - np.float32(lo)) / np.float32(hi - lo)
+    """Maps samples linearly from `data_range` onto [0, 1], unclipped (for grids and metrics)."""
+    return rescale(samples, self.data_range, UNIT_RANGE)
+
+  def unit_to_data(self, unit: np.ndarray) -> np.ndarray:
+    """Maps [0, 1] linearly onto `data_range` (the inverse of `data_to_unit`)."""
+    return rescale(unit, UNIT_RANGE, self.data_range)
+
+
+PIXEL_RANGE, UNIT_RANGE = (0.0, 255.0), (0.0, 1.0)
+
+
+def rescale(values: np.ndarray, from_range, to_range) -> np.ndarray:
+  """The one linear range map of gan_lab, in float32: `from_range` onto `to_range`, no clipping.
+
+  Every other module (data scaling, grids, scoring, the evaluator, the
+  benchmarks) maps value ranges through this function, so they cannot drift
+  apart.
+  """
+  (a, b), (c, d) = (np.float32(v) for v in from_range), (np.float32(v) for v in to_range)
+  return (np.asarray(values, np.float32) - a) / (b - a) * (d - c) + c
+
+
+def pixels_to_unit(pixels: np.ndarray) -> np.ndarray:
+  """uint8-valued pixels [0, 255] -> [0, 1], the evaluator's input scale."""
+  return rescale(pixels, PIXEL_RANGE, UNIT_RANGE)
 
 
 def _hard_sigmoid(x):
@@ -51,21 +75,20 @@ def _hard_sigmoid(x):
 # Saturation thresholds: sigmoid'(x) < 0.0066 and tanh'(x) < 0.0013 past them
 # (|x| >= 5 and |x| >= 4 give sigmoid'(5) = 0.0066, tanh'(4) = 0.0013);
 # hard_sigmoid's gradient is exactly zero past |x| = 3.
-_REGISTRY = {
-    a.name: a for a in (
-        OutputActivation("sigmoid", tf.math.sigmoid, (0.0, 1.0), (0.0, 1.0), 5.0),
-        OutputActivation("tanh", tf.math.tanh, (-1.0, 1.0), (-1.0, 1.0), 4.0),
-        OutputActivation("linear", tf.identity, (-math.inf, math.inf), (-1.0, 1.0), None),
-        OutputActivation("hard_sigmoid", _hard_sigmoid, (0.0, 1.0), (0.0, 1.0), 3.0),
-    )
-}
+for _activation in (
+    OutputActivation("sigmoid", tf.math.sigmoid, (0.0, 1.0), (0.0, 1.0), 5.0),
+    OutputActivation("tanh", tf.math.tanh, (-1.0, 1.0), (-1.0, 1.0), 4.0),
+    OutputActivation("linear", tf.identity, (-math.inf, math.inf), (-1.0, 1.0), None),
+    OutputActivation("hard_sigmoid", _hard_sigmoid, (0.0, 1.0), (0.0, 1.0), 3.0),
+):
+  registry.ACTIVATIONS.implement_builtin(_activation.name, _activation)
 
-NAMES = tuple(_REGISTRY)
+
+def register(activation: OutputActivation) -> None:
+  """Makes a researcher's output activation usable by name (`--output_activation=NAME`)."""
+  registry.ACTIVATIONS.register(activation.name, activation)
 
 
 def get(name: str) -> OutputActivation:
-  """Returns the registered output activation `name`."""
-  try:
-    return _REGISTRY[name]
-  except KeyError:
-    raise ValueError(f"unknown output activation {name!r}; expected one of {', '.join(NAMES)}") from None
+  """Returns the registered output activation `name` (ValueError naming the choices if unknown)."""
+  return registry.ACTIVATIONS.get(name)

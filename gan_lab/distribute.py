@@ -6,7 +6,7 @@ import os
 
 import tensorflow as tf
 
-STRATEGIES = ("default", "mirrored", "multi_worker")
+from gan_lab.config import STRATEGIES
 
 
 @functools.cache

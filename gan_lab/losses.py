@@ -16,6 +16,8 @@ from typing import Callable
 
 import tensorflow as tf
 
+from gan_lab import registry
+
 
 def _f32(x):
   return tf.cast(x, tf.float32)
@@ -109,38 +111,44 @@ def _reject_smoothing(name, label_smoothing):
 
 @dataclasses.dataclass(frozen=True)
 class GanLoss:
-  """A discriminator/generator loss pair, both taking logits."""
+  """A discriminator/generator loss pair, both taking logits.
+
+  `discriminator_loss(real_logits, fake_logits, label_smoothing)` and
+  `generator_loss(fake_logits)` return float32 scalars (batch means).
+  """
   name: str
-  _d_loss: Callable
+  discriminator_loss: Callable
   generator_loss: Callable
-  supports_label_smoothing: bool
-
-  def discriminator_loss(self, real_logits, fake_logits, label_smoothing=0.0):
-    return self._d_loss(real_logits, fake_logits, label_smoothing=label_smoothing)
 
 
-_REGISTRY = {
-    loss.name: loss for loss in (
-        GanLoss("minimax", minimax_discriminator_loss, minimax_generator_loss, True),
-        GanLoss("non_saturating", minimax_discriminator_loss, non_saturating_generator_loss, True),
-        GanLoss("least_squares", least_squares_discriminator_loss, least_squares_generator_loss, True),
-        GanLoss("hinge", hinge_discriminator_loss, wasserstein_generator_loss, False),
-        GanLoss("wasserstein", wasserstein_discriminator_loss, wasserstein_generator_loss, False),
-    )
-}
+for _loss in (
+    GanLoss("minimax", minimax_discriminator_loss, minimax_generator_loss),
+    GanLoss("non_saturating", minimax_discriminator_loss, non_saturating_generator_loss),
+    GanLoss("least_squares", least_squares_discriminator_loss, least_squares_generator_loss),
+    GanLoss("hinge", hinge_discriminator_loss, wasserstein_generator_loss),
+    GanLoss("wasserstein", wasserstein_discriminator_loss, wasserstein_generator_loss),
+):
+  registry.LOSSES.implement_builtin(_loss.name, _loss)
 
-NAMES = tuple(_REGISTRY)
+
+def register(loss: GanLoss, label_smoothing: bool = False, needs_gradient_penalty: bool = False) -> None:
+  """Makes a researcher's loss pair usable by name (`--loss=NAME`).
+
+  label_smoothing: its discriminator loss accepts `label_smoothing` > 0
+    (otherwise the config refuses --label_smoothing for it).
+  needs_gradient_penalty: it assumes a Lipschitz critic (the config then
+    requires --gp_weight > 0).
+  """
+  registry.LOSSES.register(loss.name, loss, label_smoothing=label_smoothing,
+                           needs_gradient_penalty=needs_gradient_penalty)
 
 
 def get(name: str) -> GanLoss:
-  """Returns the registered loss pair `name`."""
-  try:
-    return _REGISTRY[name]
-  except KeyError:
-    raise ValueError(f"unknown loss {name!r}; expected one of {', '.join(NAMES)}") from None
+  """Returns the registered loss pair `name` (ValueError naming the choices if unknown)."""
+  return registry.LOSSES.get(name)
 
 
-def gradient_penalty(discriminator, real, fake, uniform_sample, epsilon=1e-10):
+def gradient_penalty(discriminator, real, fake, uniform, epsilon=1e-10):
   """WGAN-GP gradient penalty (Gulrajani et al. 2017, arXiv:1704.00028).
 
   GP = mean((||grad_x D(x_hat)||_2 - 1)^2), x_hat = u * real + (1 - u) * fake,
@@ -149,20 +157,18 @@ def gradient_penalty(discriminator, real, fake, uniform_sample, epsilon=1e-10):
   penalty weight at the call site.
 
   Args:
-    discriminator: callable mapping images to logits.
-    real, fake: image batches of the same shape.
-    uniform_sample: callable(shape) -> U[0, 1) float32 tensor (the run's RNG).
+    discriminator: callable mapping samples to logits.
+    real, fake: sample batches of the same shape [B, ...].
+    uniform: [B] interpolation weights in [0, 1) (from the input pipeline,
+      a function of seed and step).
     epsilon: added to the squared norm before the sqrt.
   """
   real, fake = _f32(real), _f32(fake)
-  batch = tf.shape(real)[0]
-  u_shape = tf.concat([[batch], tf.ones([tf.rank(real) - 1], tf.int32)], axis=0)
-  u = uniform_sample(u_shape)
-  x_hat = u * real + (1.0 - u) * fake
+  u = tf.reshape(_f32(uniform), [-1] + [1] * (len(real.shape) - 1))  # [B, 1, ..., 1]: broadcasts per example.
+  x_hat = u * real + (1.0 - u) * fake  # [B, ...]
   with tf.GradientTape() as tape:
     tape.watch(x_hat)
-    logits = _f32(discriminator(x_hat, training=True))
-  grads = tape.gradient(logits, x_hat)
-  axes = tf.range(1, tf.rank(grads))
-  norms = tf.sqrt(tf.reduce_sum(tf.square(grads), axis=axes) + epsilon)
+    logits = _f32(discriminator(x_hat, training=True))  # [B, 1]
+  grads = tape.gradient(logits, x_hat)  # [B, ...]
+  norms = tf.sqrt(tf.reduce_sum(tf.square(grads), axis=tf.range(1, tf.rank(grads))) + epsilon)  # [B]
   return tf.reduce_mean(tf.square(norms - 1.0))

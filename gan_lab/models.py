@@ -20,6 +20,7 @@ from typing import Callable
 import keras
 from keras import layers
 
+from gan_lab import registry
 from gan_lab.activations import OutputActivation
 
 _LEAK = 0.2  # LeakyReLU slope in discriminators (DCGAN paper, Radford et al. 2015).
@@ -40,7 +41,12 @@ class GanModels:
   generator_with_preactivation: keras.Model
 
 
-def _finish_generator(noise, pre_activation, activation: OutputActivation, name):
+def finish_generator(noise, pre_activation, activation: OutputActivation, name):
+  """(generator, generator_with_preactivation) from the noise input and the pre-activation tensor.
+
+  Every generator ends here, so training can read the pre-activation (for its
+  saturation diagnostics) without a second forward pass.
+  """
   pre = layers.Identity(name="pre_activation")(pre_activation)
   # dtype float32: samples stay float32 under a mixed-precision policy.
   out = layers.Activation(activation.fn, dtype="float32", name=f"output_{activation.name}")(pre)
@@ -49,7 +55,8 @@ def _finish_generator(noise, pre_activation, activation: OutputActivation, name)
   return generator, with_pre
 
 
-def _logits(x):
+def logits(x):
+  """The discriminator's last layer: Dense(1), float32 even under a mixed-precision policy, no sigmoid."""
   return layers.Dense(1, dtype="float32", name="logits")(x)
 
 
@@ -62,7 +69,7 @@ def build_mlp(data_shape, noise_dim, activation: OutputActivation, sync_batch_no
   h = layers.Dense(128, activation="relu")(h)
   h = layers.Dense(size)(h)
   h = layers.Reshape(data_shape)(h)
-  generator, with_pre = _finish_generator(noise, h, activation, "mlp_generator")
+  generator, with_pre = finish_generator(noise, h, activation, "mlp_generator")
 
   x = keras.Input(data_shape, name="samples")
   h = layers.Flatten()(x)
@@ -70,7 +77,7 @@ def build_mlp(data_shape, noise_dim, activation: OutputActivation, sync_batch_no
   h = layers.LeakyReLU(_LEAK)(h)
   h = layers.Dense(128)(h)
   h = layers.LeakyReLU(_LEAK)(h)
-  discriminator = keras.Model(x, _logits(h), name="mlp_discriminator")
+  discriminator = keras.Model(x, logits(h), name="mlp_discriminator")
   return GanModels(generator, discriminator, with_pre)
 
 
@@ -88,10 +95,10 @@ def _upsampling_plan(height, width):
 
 
 def build_dcgan(data_shape, noise_dim, activation: OutputActivation, sync_batch_norm=False,
-                width=64) -> GanModels:
+                base_channels=64) -> GanModels:
   """DCGAN (Radford et al. 2015, arXiv:1511.06434) sized for 28x28 or 32x32.
 
-  Generator: Dense to a (base x base x width*2^(n-1)) map, batch norm + ReLU,
+  Generator: Dense to a (base x base x base_channels*2^(n-1)) map, batch norm + ReLU,
   then n stride-2 4x4 transposed convolutions halving the channels, the last
   one to the image's channels. Discriminator: n stride-2 4x4 convolutions
   doubling channels with LeakyReLU(0.2) and no batch norm (so the same
@@ -99,11 +106,11 @@ def build_dcgan(data_shape, noise_dim, activation: OutputActivation, sync_batch_
   """
   if len(data_shape) != 3:
     raise ValueError(f"dcgan needs images [H, W, C], got data shape {data_shape}")
-  height, width_px, channels = data_shape
-  n, base_h, base_w = _upsampling_plan(height, width_px)
+  height, width, channels = data_shape
+  n, base_h, base_w = _upsampling_plan(height, width)
 
   noise = keras.Input((noise_dim,), name="noise")
-  top = width * 2 ** (n - 1)
+  top = base_channels * 2 ** (n - 1)  # Channels of the first feature map; halved by each upsampling.
   h = layers.Dense(base_h * base_w * top, use_bias=False)(noise)
   h = layers.Reshape((base_h, base_w, top))(h)
   h = layers.ReLU()(layers.BatchNormalization(synchronized=sync_batch_norm)(h))
@@ -111,14 +118,14 @@ def build_dcgan(data_shape, noise_dim, activation: OutputActivation, sync_batch_
     h = layers.Conv2DTranspose(top // 2 ** (i + 1), 4, strides=2, padding="same", use_bias=False)(h)
     h = layers.ReLU()(layers.BatchNormalization(synchronized=sync_batch_norm)(h))
   h = layers.Conv2DTranspose(channels, 4, strides=2, padding="same")(h)
-  generator, with_pre = _finish_generator(noise, h, activation, "dcgan_generator")
+  generator, with_pre = finish_generator(noise, h, activation, "dcgan_generator")
 
   x = keras.Input(data_shape, name="samples")
   h = x
   for i in range(n):
-    h = layers.Conv2D(width * 2 ** i, 4, strides=2, padding="same")(h)
+    h = layers.Conv2D(base_channels * 2 ** i, 4, strides=2, padding="same")(h)
     h = layers.LeakyReLU(_LEAK)(h)
-  discriminator = keras.Model(x, _logits(layers.Flatten()(h)), name="dcgan_discriminator")
+  discriminator = keras.Model(x, logits(layers.Flatten()(h)), name="dcgan_discriminator")
   return GanModels(generator, discriminator, with_pre)
 
 
@@ -140,20 +147,29 @@ def build_tutorial_dcgan(data_shape, noise_dim, activation: OutputActivation, sy
     h = layers.Conv2DTranspose(filters, 5, strides=stride, padding="same", use_bias=False)(h)
     h = layers.LeakyReLU()(layers.BatchNormalization(synchronized=sync_batch_norm)(h))
   h = layers.Conv2DTranspose(1, 5, strides=2, padding="same", use_bias=False)(h)
-  generator, with_pre = _finish_generator(noise, h, activation, "tutorial_generator")
+  generator, with_pre = finish_generator(noise, h, activation, "tutorial_generator")
 
   x = keras.Input(data_shape, name="samples")
   h = x
   for filters in (64, 128):
     h = layers.Dropout(0.3)(layers.LeakyReLU()(layers.Conv2D(filters, 5, strides=2, padding="same")(h)))
-  discriminator = keras.Model(x, _logits(layers.Flatten()(h)), name="tutorial_discriminator")
+  discriminator = keras.Model(x, logits(layers.Flatten()(h)), name="tutorial_discriminator")
   return GanModels(generator, discriminator, with_pre)
 
 
-_REGISTRY: dict[str, Callable[..., GanModels]] = {
-    "mlp": build_mlp, "dcgan": build_dcgan, "tutorial_dcgan": build_tutorial_dcgan}
+for _name, _builder in (("mlp", build_mlp), ("dcgan", build_dcgan), ("tutorial_dcgan", build_tutorial_dcgan)):
+  registry.MODELS.implement_builtin(_name, _builder)
 
-NAMES = tuple(_REGISTRY)
+
+def register(name: str, builder: Callable[..., GanModels], points: bool = False, image_shape=None) -> None:
+  """Makes a researcher's generator/discriminator pair usable by name (`--model=NAME`).
+
+  `builder(data_shape, noise_dim, activation, sync_batch_norm) -> GanModels`;
+  end the generator with `finish_generator` and the discriminator with
+  `logits`. points: it also builds for flat data such as the 2-D ring;
+  image_shape: the only [H, W, C] it builds for (None: any image shape).
+  """
+  registry.MODELS.register(name, builder, points=points, image_shape=image_shape)
 
 
 def build(name, data_shape, noise_dim, activation: OutputActivation, sync_batch_norm=False) -> GanModels:
@@ -162,6 +178,4 @@ def build(name, data_shape, noise_dim, activation: OutputActivation, sync_batch_
   `sync_batch_norm` all-reduces batch-norm statistics over replicas; only
   worth its all-reduces (and its one-pass variance) with several replicas.
   """
-  if name not in _REGISTRY:
-    raise ValueError(f"unknown model {name!r}; expected one of {', '.join(NAMES)}")
-  return _REGISTRY[name](tuple(data_shape), noise_dim, activation, sync_batch_norm)
+  return registry.MODELS.get(name)(tuple(data_shape), noise_dim, activation, sync_batch_norm)

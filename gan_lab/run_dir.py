@@ -11,9 +11,10 @@ from pathlib import Path
 
 from gan_lab import atomic_io
 
-# Flags that only say where things are or how the steps are batched into calls, not what the
-# run computes (tests/test_training.py checks steps_per_call leaves the samples bitwise equal).
-_LOCATION_FLAGS = frozenset({"output_dir", "data_dir", "steps_per_call"})
+# Flags that may change between a run's resumes: where things are, and how steps are batched into
+# calls, which leaves the results bitwise equal (tests/test_training.py checks it).
+_LOCATION_FLAGS = frozenset({"output_dir", "data_dir"})
+_EXECUTION_FLAGS = frozenset({"steps_per_call"})
 
 FLAGS_FILE = "flags.json"
 
@@ -49,7 +50,7 @@ def _check_same_run(path: Path, flags: dict, defaults: dict) -> None:
     old = json.loads(path.read_text())
   except (OSError, ValueError) as e:
     raise RunDirError(f"{path}: unreadable ({e}); pass --overwrite to start afresh") from None
-  keys = (set(old) | set(flags)) - _LOCATION_FLAGS
+  keys = (set(old) | set(flags)) - _LOCATION_FLAGS - _EXECUTION_FLAGS
   old = {**defaults, **old}
   differ = sorted(k for k in keys if old.get(k) != flags.get(k))
   if differ:

@@ -10,19 +10,14 @@ from pathlib import Path
 import numpy as np
 
 from gan_lab import atomic_io, data, metrics
-from gan_lab.evaluator import Evaluator, to_unit
-
-
-def samples_to_unit(samples: np.ndarray, value_range) -> np.ndarray:
-  """Maps samples from their declared value range onto [0, 1], without clipping."""
-  lo, hi = (float(v) for v in value_range)
-  return (np.asarray(samples, np.float32) - lo) / (hi - lo)
+from gan_lab.activations import UNIT_RANGE, pixels_to_unit, rescale
+from gan_lab.evaluator import Evaluator
 
 
 def load_samples(path) -> np.ndarray:
-  """Samples of a `samples*.npz` file, mapped to [0, 1] by its declared range."""
+  """Samples of a `samples*.npz` file, mapped to [0, 1] by its declared range, unclipped."""
   with np.load(Path(path)) as f:
-    return samples_to_unit(f["samples"], f["value_range"])
+    return rescale(f["samples"], f["value_range"], UNIT_RANGE)
 
 
 class Scorer:
@@ -32,7 +27,7 @@ class Scorer:
     self.evaluator, self.kid_block_size = evaluator, kid_block_size
     self.reference_size, self.data_dir = reference_size, data_dir
     train = data.load(evaluator.dataset, "train", data_dir).images[:reference_size]
-    self.real_features, _ = evaluator.embed(to_unit(train))
+    self.real_features, _ = evaluator.embed(pixels_to_unit(train))
 
   def score_unit_images(self, unit_images: np.ndarray) -> dict:
     features, probs = self.evaluator.embed(unit_images)
@@ -45,7 +40,7 @@ class Scorer:
   def real_floor(self, count: int | None = None) -> dict:
     """Scores of `count` real test images (default: the reference size) against the reference."""
     test = data.load(self.evaluator.dataset, "test", self.data_dir).images[:count or self.reference_size]
-    return self.score_unit_images(to_unit(test))
+    return self.score_unit_images(pixels_to_unit(test))
 
 
 def score_run_dir(run_dir, scorer: Scorer) -> dict:

@@ -9,6 +9,7 @@ import numpy as np
 NUM_MODES = 8
 RADIUS = 0.8
 STD = 0.02
+RANGE = (-1.0, 1.0)  # Every point lies inside, 10 standard deviations past the ring.
 
 
 def mode_centers() -> np.ndarray:
@@ -18,7 +19,7 @@ def mode_centers() -> np.ndarray:
 
 
 def ring(num_points: int, seed: int) -> np.ndarray:
-  """`num_points` samples in [-1, 1]^2 (float32 [N, 2]), modes drawn uniformly."""
+  """`num_points` samples in RANGE^2 (float32 [N, 2]), modes drawn uniformly."""
   rng = np.random.default_rng(seed)
   modes = rng.integers(0, NUM_MODES, num_points)
   return (mode_centers()[modes] + STD * rng.standard_normal((num_points, 2))).astype(np.float32)

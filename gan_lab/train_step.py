@@ -52,47 +52,50 @@ class GanUpdates:
     replicas = tf.distribute.get_strategy().num_replicas_in_sync
     return optimizer.scale_loss(loss / replicas)
 
-  def _d_loss(self, real, fake, uniform):
-    d, s = self.models.discriminator, self.settings
-    # Two D calls, not one on the stacked batch: the G gradient through a stacked call also
-    # back-propagates D over the real half, which measured 5-6% slower per step (benchmarks/README.md).
-    real_logits, fake_logits = d(real, training=True), d(fake, training=True)
-    d_loss = self.loss.discriminator_loss(real_logits, fake_logits, s.label_smoothing)
-    if s.gp_weight:
-      u = tf.reshape(uniform, [-1] + [1] * (len(real.shape) - 1))
-      d_loss += s.gp_weight * gradient_penalty(d, real, tf.stop_gradient(fake), lambda shape: u)
+  def _discriminator_loss(self, real, fake, uniform):
+    """D's loss (plus the gradient penalty) on a real and a fake batch; also the fake logits."""
+    d, settings = self.models.discriminator, self.settings
+    # Two D calls, not one on the stacked batch: through a stacked call, G's gradient would also
+    # back-propagate D over the real half (benchmarks/README.md has the measurement).
+    real_logits = d(real, training=True)  # [B, 1]
+    fake_logits = d(fake, training=True)  # [B, 1]
+    d_loss = self.loss.discriminator_loss(real_logits, fake_logits, settings.label_smoothing)
+    if settings.gp_weight:
+      d_loss += settings.gp_weight * gradient_penalty(d, real, tf.stop_gradient(fake), uniform)
     return d_loss, fake_logits
 
-  def discriminator_update(self, real, noise, uniform, fake=None):
-    """One discriminator step on a real batch and fakes (from `noise` if None); returns its loss."""
+  def discriminator_update(self, real, fake, uniform):
+    """One discriminator step on a real batch [B, ...] and fakes [B, ...]; returns D's loss.
+
+    `fake` is taken as given: no gradient reaches the generator.
+    """
     d = self.models.discriminator
-    if fake is None:
-      fake = self.models.generator(noise, training=True)  # Outside the tape: no G gradients needed.
     with tf.GradientTape() as tape:
-      d_loss, _ = self._d_loss(real, fake, uniform)
+      d_loss, _ = self._discriminator_loss(real, fake, uniform)
       scaled = self._for_gradients(d_loss, self.d_optimizer)
     self.d_optimizer.apply_gradients(zip(tape.gradient(scaled, d.trainable_variables), d.trainable_variables))
     return d_loss
 
-  def generator_update(self, noise, real=None, uniform=None):
-    """One generator step; returns (D loss or None, G loss, saturation diagnostics).
+  def alternating_update(self, real, noise, uniform):
+    """A D step, then a G step against the updated D on the same fakes; returns (D loss, G loss, diagnostics).
 
-    With a real batch, the discriminator is updated first on the same fakes
-    the generator then learns from (as PyTorch's DCGAN example does): the
-    updates still alternate, G sees the updated D, and one generator forward
-    pass is saved.
+    As keras-io's GAN `train_step` and PyTorch's DCGAN example: the updates
+    alternate (G learns from the D of this step, not the previous one) and
+    the fakes are generated once for both. real [B, ...], noise
+    [B, noise_dim], uniform [B] (the gradient penalty's weights).
     """
     g, d = self.models.generator, self.models.discriminator
-    d_loss = None
-    with tf.GradientTape() as tape:
-      fake, pre = self.models.generator_with_preactivation(noise, training=True)
-      if real is not None:
-        with tape.stop_recording():
-          d_loss = self.discriminator_update(real, noise, uniform, tf.stop_gradient(fake))
+    with tf.GradientTape() as g_tape:
+      # 1. One generator pass, recorded for G's gradient.
+      fake, pre = self.models.generator_with_preactivation(noise, training=True)  # [B, ...] each.
+      # 2. D steps on real vs these fakes, unrecorded: the fakes are constants to D.
+      with g_tape.stop_recording():
+        d_loss = self.discriminator_update(real, tf.stop_gradient(fake), uniform)
+      # 3. The updated D judges the same fakes; G steps to fool it.
       g_loss = self.loss.generator_loss(d(fake, training=True))
-      scaled = self._for_gradients(g_loss, self.g_optimizer)
-    *grads, pre_grad = tape.gradient(scaled, g.trainable_variables + [pre])
-    self.g_optimizer.apply_gradients(zip(grads, g.trainable_variables))
+      g_scaled = self._for_gradients(g_loss, self.g_optimizer)
+    *g_grads, pre_grad = g_tape.gradient(g_scaled, g.trainable_variables + [pre])
+    self.g_optimizer.apply_gradients(zip(g_grads, g.trainable_variables))
     return d_loss, g_loss, self._diagnostics(fake, pre, pre_grad)
 
   def simultaneous_update(self, real, noise, uniform):
@@ -104,7 +107,7 @@ class GanUpdates:
     g, d = self.models.generator, self.models.discriminator
     with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
       fake, pre = self.models.generator_with_preactivation(noise, training=True)
-      d_loss, fake_logits = self._d_loss(real, fake, uniform)
+      d_loss, fake_logits = self._discriminator_loss(real, fake, uniform)
       g_loss = self.loss.generator_loss(fake_logits)
       d_scaled = self._for_gradients(d_loss, self.d_optimizer)
       g_scaled = self._for_gradients(g_loss, self.g_optimizer)
@@ -124,16 +127,20 @@ class GanUpdates:
     return saturation_diagnostics(fake, pre, pre_grad, self.activation, self.settings.batch_size)
 
   def replica_step(self, batch):
-    """One train step on this replica's slice of a `make_dataset` element."""
+    """One train step on this replica's slice of a `make_dataset` element.
+
+    The slice holds K = disc_steps batches of B rows: real [K*B, ...],
+    noise [K*B, noise_dim], uniform [K*B].
+    """
     real, noise, uniform = batch["real"], batch["noise"], batch["uniform"]
     if self.settings.simultaneous:
       d_loss, g_loss, diagnostics = self.simultaneous_update(real, noise, uniform)
     else:
-      parts = [tf.split(x, self.settings.disc_steps) for x in (real, noise, uniform)]
-      for r, z, u in list(zip(*parts))[:-1]:
-        self.discriminator_update(r, z, u)
-      r, z, u = (p[-1] for p in parts)
-      d_loss, g_loss, diagnostics = self.generator_update(z, r, u)
+      *extra_d_steps, last = zip(*(tf.split(x, self.settings.disc_steps) for x in (real, noise, uniform)))
+      for real_k, noise_k, uniform_k in extra_d_steps:  # [B, ...], [B, noise_dim], [B]
+        fake_k = self.models.generator(noise_k, training=True)  # No tape: this D step needs no G gradient.
+        self.discriminator_update(real_k, fake_k, uniform_k)
+      d_loss, g_loss, diagnostics = self.alternating_update(*last)
     return {"d_loss": d_loss, "g_loss": g_loss, **diagnostics}
 
 

@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from gan_lab import activations
+from gan_lab import activations, registry
 
 
-@pytest.mark.parametrize("name", activations.NAMES)
+@pytest.mark.parametrize("name", registry.ACTIVATIONS.names())
 def test_outputs_lie_in_declared_range(name):
   act = activations.get(name)
   x = tf.constant(np.linspace(-50, 50, 10001), tf.float32)
@@ -18,13 +18,13 @@ def test_outputs_lie_in_declared_range(name):
     assert y.min() == pytest.approx(lo, abs=1e-6) and y.max() == pytest.approx(hi, abs=1e-6)
 
 
-@pytest.mark.parametrize("name", activations.NAMES)
+@pytest.mark.parametrize("name", registry.ACTIVATIONS.names())
 def test_data_range_inside_output_range(name):
   act = activations.get(name)
   assert act.output_range[0] <= act.data_range[0] < act.data_range[1] <= act.output_range[1]
 
 
-@pytest.mark.parametrize("name", activations.NAMES)
+@pytest.mark.parametrize("name", registry.ACTIVATIONS.names())
 def test_pixels_map_onto_data_range_and_back(name):
   act = activations.get(name)
   pixels = np.arange(256, dtype=np.uint8)

@@ -29,13 +29,13 @@ for model, scheme in [("mlp", "alternating"), ("mlp", "simultaneous"), ("dcgan",
     config = TrainConfig(model=model, strategy=strategy, batch_size=32, train_steps=5, log_every=5, num_samples=8,
                          grid_size=2, gp_weight=1.0, update_scheme=scheme, output_dir=tempfile.mkdtemp())
     trainer = training.Trainer(config, data, log=lambda *_: None)
-    replicas = trainer.run.strategy.num_replicas_in_sync
+    replicas = trainer.strategy.num_replicas_in_sync
     trainer.advance(5)
-    gan = trainer.run.models
+    gan = trainer.models
     weights[strategy] = [v.numpy() for v in gan.generator.weights + gan.discriminator.weights]
     result[f"{key}_{strategy}_replicas"] = replicas
-    result[f"{key}_{strategy}_g_loss"] = trainer.last["g_loss"]
-    result[f"{key}_{strategy}_d_loss"] = trainer.last["d_loss"]
+    result[f"{key}_{strategy}_g_loss"] = trainer.last_metrics["g_loss"]
+    result[f"{key}_{strategy}_d_loss"] = trainer.last_metrics["d_loss"]
   diffs = [float(np.max(np.abs(a - b))) for a, b in zip(weights["default"], weights["mirrored"])]
   result[f"{key}_max_abs_diff"] = max(diffs)
   result[f"{key}_max_abs_weight"] = max(float(np.max(np.abs(a))) for a in weights["default"])

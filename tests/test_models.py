@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from gan_lab import activations, models
+from gan_lab import activations, models, registry
 
 SHAPES = {"mlp": [(2,), (28, 28, 1), (32, 32, 3)], "dcgan": [(28, 28, 1), (32, 32, 3)],
           "tutorial_dcgan": [(28, 28, 1)]}
-CASES = [(m, s, a) for m, shapes in SHAPES.items() for s in shapes for a in activations.NAMES]
+CASES = [(m, s, a) for m, shapes in SHAPES.items() for s in shapes for a in registry.ACTIVATIONS.names()]
 
 
 @pytest.mark.parametrize("model, shape, act", CASES)

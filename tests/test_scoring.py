@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from gan_lab import data, scoring
-from gan_lab.evaluator import to_unit
+from gan_lab.activations import pixels_to_unit as to_unit
 
 
 @pytest.fixture(scope="module")
@@ -14,9 +14,9 @@ def scorer(tiny_evaluator):
   return scoring.Scorer(tiny_evaluator[0], reference_size=2000, kid_block_size=500)
 
 
-def test_samples_map_to_unit_by_declared_range_without_clipping():
-  np.testing.assert_allclose(scoring.samples_to_unit(np.array([-1.0, 0.0, 1.0, 1.5]), [-1, 1]),
-                             [0.0, 0.5, 1.0, 1.25])
+def test_samples_map_to_unit_by_declared_range_without_clipping(tmp_path):
+  np.savez(tmp_path / "samples.npz", samples=np.array([-1.0, 0.0, 1.0, 1.5], np.float32), value_range=[-1.0, 1.0])
+  np.testing.assert_allclose(scoring.load_samples(tmp_path / "samples.npz"), [0.0, 0.5, 1.0, 1.25])
 
 
 def test_real_floor_is_far_better_than_noise(scorer):

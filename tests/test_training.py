@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from gan_lab import toy, training
-from gan_lab.config import TrainConfig
+from gan_lab import toy, training, training_data
+from gan_lab.config import TrainConfig, check_precision_supported
 
 
 def _ring_config(tmp_path, **changes):
@@ -21,7 +21,7 @@ def _ring_config(tmp_path, **changes):
 
 def test_mlp_on_ring_covers_most_modes(tmp_path):
   config = _ring_config(tmp_path)
-  result = training.train(config, training.load_training_data(config), log=lambda *_: None)
+  result = training.train(config, training_data.load(config), log=lambda *_: None)
   covered, near = toy.mode_coverage(result.samples)
   assert covered >= 6, f"only {covered} of 8 modes covered"
   assert near > 0.5
@@ -34,7 +34,7 @@ def test_mlp_on_ring_covers_most_modes(tmp_path):
 
 def test_ring_data_scaled_to_activation_range(tmp_path):
   for act, (lo, hi) in [("sigmoid", (0, 1)), ("tanh", (-1, 1))]:
-    points = training.load_training_data(_ring_config(tmp_path, output_activation=act, max_examples=5000))
+    points = training_data.load(_ring_config(tmp_path, output_activation=act, max_examples=5000))
     assert points.shape == (5000, 2)
     assert lo <= points.min() and points.max() <= hi and points.max() - points.min() > 0.7 * (hi - lo)
 
@@ -42,7 +42,7 @@ def test_ring_data_scaled_to_activation_range(tmp_path):
 def test_resume_continues_from_the_checkpoint(tmp_path):
   config = _ring_config(tmp_path, train_steps=20, log_every=10, checkpoint_every=10, sample_every=100,
                         num_samples=10)
-  data = training.load_training_data(config)
+  data = training_data.load(config)
   training.train(config, data, log=lambda *_: None)
   with open(tmp_path / "metrics.jsonl", "a") as f:  # What a killed run could leave: a later line, a torn one.
     f.write('{"step": 25, "d_loss": 1.0}\n{"step": 2')
@@ -55,7 +55,7 @@ def test_resume_continues_from_the_checkpoint(tmp_path):
 
 def test_non_finite_loss_stops_with_a_record(tmp_path):
   config = _ring_config(tmp_path, train_steps=20, log_every=10, num_samples=10, max_examples=64, batch_size=32)
-  data = training.load_training_data(config)
+  data = training_data.load(config)
   data[0, 0] = np.nan  # A NaN in the data propagates into the discriminator loss.
   with pytest.raises(training.NonFiniteLossError, match="step 10: d_loss = nan"):
     training.train(config, data, log=lambda *_: None)
@@ -69,7 +69,7 @@ def test_watchdog_runs_before_every_checkpoint(tmp_path):
   config = _ring_config(tmp_path, train_steps=100, log_every=100, checkpoint_every=10, inject_nan_at_step=25,
                         num_samples=10)
   with pytest.raises(training.NonFiniteLossError, match="step 30"):
-    training.train(config, training.load_training_data(config), log=lambda *_: None)
+    training.train(config, training_data.load(config), log=lambda *_: None)
   assert sorted(p.name for p in (tmp_path / "checkpoints").glob("*.index")) == ["ckpt-10.index", "ckpt-20.index"]
 
 
@@ -78,12 +78,12 @@ def test_mixed_bfloat16_keeps_logits_losses_and_samples_float32(tmp_path):
                        train_steps=3, log_every=1, num_samples=16, grid_size=2, output_dir=str(tmp_path))
   data = np.random.default_rng(0).uniform(-1, 1, (64, 28, 28, 1)).astype(np.float32)
   trainer = training.Trainer(config, data, log=lambda *_: None)
-  gan = trainer.run.models
+  gan = trainer.models
   conv = next(l for l in gan.discriminator.layers if "conv" in l.name)
   assert conv.compute_dtype == "bfloat16" and conv.variable_dtype == "float32"
   assert gan.discriminator(data[:2]).dtype == "float32" and gan.generator(np.zeros((2, 100))).dtype == "float32"
   batch = {"real": data[:8], "noise": np.zeros((8, 100), np.float32), "uniform": np.zeros(8, np.float32)}
-  values = trainer.run.train_loop(iter(tf.data.Dataset.from_tensors(batch)), tf.constant(1))
+  values = trainer.train_loop(iter(tf.data.Dataset.from_tensors(batch)), tf.constant(1))
   assert all(v.dtype == "float32" and np.isfinite(v.numpy()) for v in values.values())
   trainer.advance(3)
   result = trainer.finish()
@@ -97,7 +97,7 @@ def test_mixed_float16_refused_without_gpu():
   if tf.config.list_physical_devices("GPU"):
     pytest.skip("this machine has a GPU")
   with pytest.raises(ValueError, match="mixed_float16 needs a GPU"):
-    training.check_precision_supported("mixed_float16")
+    check_precision_supported("mixed_float16")
 
 
 def test_steps_per_call_changes_neither_results_nor_when_files_are_written(tmp_path):
@@ -107,10 +107,10 @@ def test_steps_per_call_changes_neither_results_nor_when_files_are_written(tmp_p
     out = tmp_path / f"k{k}"
     config = _ring_config(out, train_steps=40, log_every=10, sample_every=15, checkpoint_every=20, snapshot_every=25,
                           snapshot_samples=10, num_samples=10, steps_per_call=k)
-    trainer = training.Trainer(config, training.load_training_data(config), log=lambda *_: None)
+    trainer = training.Trainer(config, training_data.load(config), log=lambda *_: None)
     trainer.advance(config.train_steps)
     result = trainer.finish()
-    assert trainer.run.train_loop.experimental_get_tracing_count() == 1  # Chunks of 1 to 7 steps: one trace.
+    assert trainer.train_loop.experimental_get_tracing_count() == 1  # Chunks of 1 to 7 steps: one trace.
     lines = [json.loads(l) for l in (out / "metrics.jsonl").read_text().splitlines()]
     runs[k] = (result.samples, [{m: l[m] for m in ("step", "d_loss", "g_loss")} for l in lines],
                sorted(p.name for p in out.rglob("*") if p.suffix in (".png", ".npz", ".index")))
