@@ -15,11 +15,11 @@ from gan_lab import config as config_lib
 _DEFINE = {str: flags.DEFINE_string, int: flags.DEFINE_integer, float: flags.DEFINE_float, bool: flags.DEFINE_bool}
 
 
-def define_config_flags(exclude=()) -> None:
+def define_config_flags(flag_values=flags.FLAGS, exclude=()) -> None:
   """Defines one absl flag per `TrainConfig` field (less `exclude`), with its default and help."""
   for field in dataclasses.fields(config_lib.TrainConfig):
     if field.name not in exclude:
-      _DEFINE[field.type](field.name, field.default, _help(field))
+      _DEFINE[field.type](field.name, field.default, _help(field), flag_values=flag_values)
 
 
 def config_from_flags(flag_values, **overrides) -> config_lib.TrainConfig:

@@ -22,14 +22,15 @@ def steps_per_epoch(num_examples: int, per_step: int) -> int:
 
 def index_batches(num_examples: int, per_step: int, seed: int, start_step: int = 0) -> tf.data.Dataset:
   """Endless int32 index batches `[per_step]`, from train step `start_step` (0-based) on."""
-  spe = steps_per_epoch(num_examples, per_step)
+  batches_per_epoch = steps_per_epoch(num_examples, per_step)
   seed = tf.constant(seed, tf.int64)
 
-  def epoch(e):
-    order = tf.random.experimental.stateless_shuffle(tf.range(num_examples), seed=tf.stack([seed, e]))
-    return tf.data.Dataset.from_tensor_slices(tf.reshape(order[:spe * per_step], [spe, per_step]))
+  def epoch(index):
+    order = tf.random.experimental.stateless_shuffle(tf.range(num_examples), seed=tf.stack([seed, index]))  # [N]
+    batches = tf.reshape(order[:batches_per_epoch * per_step], [batches_per_epoch, per_step])  # Remainder dropped.
+    return tf.data.Dataset.from_tensor_slices(batches)
 
-  first_epoch, offset = divmod(start_step, spe)
+  first_epoch, offset = divmod(start_step, batches_per_epoch)
   ds = tf.data.Dataset.range(first_epoch, np.iinfo(np.int64).max).flat_map(epoch).skip(offset)
   return ds.prefetch(tf.data.AUTOTUNE)
 
@@ -50,9 +51,9 @@ def make_dataset(data: np.ndarray, batch_size: int, disc_steps: int, noise_dim: 
 
   def step_inputs(indices, step):
     key = tf.random.experimental.stateless_fold_in(tf.stack([seed, 1]), step)
-    return {"real": tf.gather(images, indices),
-            "noise": tf.random.stateless_normal([per_step, noise_dim], key),
-            "uniform": tf.random.stateless_uniform([per_step], tf.random.experimental.stateless_fold_in(key, 1))}
+    return {"real": tf.gather(images, indices),  # [P, ...]
+            "noise": tf.random.stateless_normal([per_step, noise_dim], key),  # [P, noise_dim]
+            "uniform": tf.random.stateless_uniform([per_step], tf.random.experimental.stateless_fold_in(key, 1))}  # [P]
 
   steps = tf.data.Dataset.range(start_step, np.iinfo(np.int64).max)
   ds = tf.data.Dataset.zip(index_batches(len(data), per_step, seed, start_step), steps)

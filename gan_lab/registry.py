@@ -42,6 +42,9 @@ class Registry:
     self._check(name)
     if name not in self._entries:
       importlib.import_module(self._module)
+    if name not in self._entries:
+      raise LookupError(f"built-in {self.kind} {name!r} is declared in gan_lab/registry.py, "
+                        f"but {self._module} does not implement it")
     return self._entries[name]
 
   def register(self, name: str, entry: Any, **traits) -> None:

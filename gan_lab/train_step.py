@@ -106,8 +106,8 @@ class GanUpdates:
     """
     g, d = self.models.generator, self.models.discriminator
     with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
-      fake, pre = self.models.generator_with_preactivation(noise, training=True)
-      d_loss, fake_logits = self._discriminator_loss(real, fake, uniform)
+      fake, pre = self.models.generator_with_preactivation(noise, training=True)  # [B, ...] each.
+      d_loss, fake_logits = self._discriminator_loss(real, fake, uniform)  # fake_logits [B, 1]
       g_loss = self.loss.generator_loss(fake_logits)
       d_scaled = self._for_gradients(d_loss, self.d_optimizer)
       g_scaled = self._for_gradients(g_loss, self.g_optimizer)
@@ -192,6 +192,7 @@ def saturation_diagnostics(fake, pre, pre_grad, activation, batch_size):
   saturated = (tf.reduce_mean(tf.cast(tf.abs(pre) > threshold, tf.float32)) if threshold is not None
                else tf.constant(0.0))
   outside = tf.reduce_mean(tf.cast((fake < lo) | (fake > hi), tf.float32))
-  per_example = tf.sqrt(tf.reduce_sum(tf.reshape(tf.square(pre_grad), [tf.shape(pre_grad)[0], -1]), axis=1))
+  squares = tf.reshape(tf.square(pre_grad), [tf.shape(pre_grad)[0], -1])  # [B, H*W*C]
+  per_example = tf.sqrt(tf.reduce_sum(squares, axis=1))  # [B]
   return {"saturated_fraction": saturated, "out_of_range_fraction": outside,
           "preact_grad_norm": batch_size * tf.reduce_mean(per_example)}

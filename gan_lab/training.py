@@ -53,6 +53,7 @@ class Trainer:
   """
 
   def __init__(self, config: TrainConfig, train_data: np.ndarray, log=print):
+    config.validate()  # Python callers get the CLI's checks too.
     self.config = config
     if config.deterministic:
       tf.config.experimental.enable_op_determinism()  # Process-wide; needed for bitwise resumes.

@@ -55,3 +55,24 @@ def test_saturation_threshold_is_where_gradient_is_small(name):
 def test_unknown_activation_names_the_choices():
   with pytest.raises(ValueError, match="sigmoid, tanh, linear, hard_sigmoid"):
     activations.get("softmax")
+
+
+def test_rescale_is_the_affine_map_written_out():
+  values = np.array([-3.0, -1.0, 0.5, 3.0, 7.0], np.float32)
+  # [-1, 3] onto [10, 20]: slope 10 / 4 = 2.5, and -1 -> 10 gives intercept 12.5. No clipping.
+  mapped = activations.rescale(values, (-1, 3), (10, 20))
+  assert mapped.dtype == np.float32
+  np.testing.assert_allclose(mapped, 2.5 * values + 12.5, rtol=1e-6)
+
+
+@pytest.mark.parametrize("name", registry.ACTIVATIONS.names())
+def test_unit_to_data_inverts_data_to_unit(name):
+  act = activations.get(name)
+  unit = np.linspace(-0.25, 1.25, 7, dtype=np.float32)  # Outside [0, 1] too: nothing is clipped.
+  np.testing.assert_allclose(act.data_to_unit(act.unit_to_data(unit)), unit, atol=1e-6)
+  assert act.unit_to_data(np.float32(0)) == act.data_range[0] and act.unit_to_data(np.float32(1)) == act.data_range[1]
+
+
+def test_pixels_to_unit_is_division_by_255():
+  pixels = np.array([0, 1, 128, 255], np.uint8)
+  np.testing.assert_allclose(activations.pixels_to_unit(pixels), pixels / 255.0, rtol=1e-7)

@@ -32,13 +32,6 @@ def test_mlp_on_ring_covers_most_modes(tmp_path):
       "grid.png", "grid_step_001000.png", "grid_step_002000.png", "grid_step_003000.png"]
 
 
-def test_ring_data_scaled_to_activation_range(tmp_path):
-  for act, (lo, hi) in [("sigmoid", (0, 1)), ("tanh", (-1, 1))]:
-    points = training_data.load(_ring_config(tmp_path, output_activation=act, max_examples=5000))
-    assert points.shape == (5000, 2)
-    assert lo <= points.min() and points.max() <= hi and points.max() - points.min() > 0.7 * (hi - lo)
-
-
 def test_resume_continues_from_the_checkpoint(tmp_path):
   config = _ring_config(tmp_path, train_steps=20, log_every=10, checkpoint_every=10, sample_every=100,
                         num_samples=10)
