@@ -1,4 +1,4 @@
-"""A run's checkpoints: both networks, both optimizers and the step, nothing else.
+"""A run's checkpoints: both networks, both optimizers, the step (and the generator EMA), nothing else.
 
 The batch order, the noise and the penalty weights are stateless functions
 of (seed, step) (`input_pipeline`), so these variables are all a resume
@@ -17,10 +17,13 @@ _KEEP = 2
 class RunCheckpoint:
   """Saves and restores the training state of one run in `<output_dir>/checkpoints`."""
 
-  def __init__(self, output_dir, models, g_optimizer, d_optimizer, step: tf.Variable):
+  def __init__(self, output_dir, models, g_optimizer, d_optimizer, step: tf.Variable, ema=None):
     self.step = step
-    self._checkpoint = tf.train.Checkpoint(generator=models.generator, discriminator=models.discriminator,
-                                           g_optimizer=g_optimizer, d_optimizer=d_optimizer, step=step)
+    tracked = dict(generator=models.generator, discriminator=models.discriminator, g_optimizer=g_optimizer,
+                   d_optimizer=d_optimizer, step=step)
+    if ema is not None:  # A `GeneratorEma`: the averaged weights and the update count.
+      tracked.update(ema_generator=ema.generator, ema_updates=ema.num_updates)
+    self._checkpoint = tf.train.Checkpoint(**tracked)
     self._manager = tf.train.CheckpointManager(self._checkpoint, Path(output_dir) / CHECKPOINT_DIR,
                                                max_to_keep=_KEEP)
 

@@ -63,6 +63,9 @@ class TrainConfig:
   beta_2: float = _flag(0.999, "Adam beta_2 (both networks).", interval=(0, 1, "[)"))
   gp_weight: float = _flag(0.0, "WGAN-GP gradient penalty weight (0: off).", interval=(0, math.inf, "[)"))
   label_smoothing: float = _flag(0.0, "One-sided label smoothing of real targets.", interval=(0, 0.5, "[)"))
+  g_ema_decay: float = _flag(0.0, "Decay of an exponential moving average of the generator's weights that grids "
+                             "and samples are drawn from (samples_raw.npz keeps the raw generator's); 0: off.",
+                             interval=(0, 1, "[)"))
   seed: int = _flag(0, "Seed for weights, noise and data order.", at_least=0)
   output_dir: str = _flag("outputs/train", "Where the run's files go.")
   sample_every: int = _flag(500, "Save a grid every N steps.", at_least=1)

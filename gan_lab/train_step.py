@@ -148,7 +148,7 @@ STEP_OUTPUTS = ("d_loss", "g_loss", "saturated_fraction", "out_of_range_fraction
 
 
 def make_train_loop(updates: GanUpdates, strategy: tf.distribute.Strategy | None = None,
-                    jit_compile: bool = False):
+                    jit_compile: bool = False, after_step=None):
   """Returns a compiled `loop(iterator, num_steps) -> dict of float32 sums over the steps`.
 
   `iterator` yields `input_pipeline.make_dataset` elements (distributed by
@@ -158,8 +158,9 @@ def make_train_loop(updates: GanUpdates, strategy: tf.distribute.Strategy | None
   into the graph: the per-step Python dispatch and eager additions are what
   limit small models (benchmarks/README.md). Each step: the alternating
   scheme does `disc_steps` D updates, the last sharing its fakes with the G
-  update; the simultaneous one takes both from one forward pass. Its outputs
-  (`STEP_OUTPUTS`, averaged over replicas) are the last D loss, the G loss
+  update; the simultaneous one takes both from one forward pass; then
+  `after_step()`, if given, runs in cross-replica context (the generator
+  EMA's update). Its outputs (`STEP_OUTPUTS`, averaged over replicas) are the last D loss, the G loss
   and saturation diagnostics of the G update: `saturated_fraction`
   (pre-activations past the activation's saturation threshold),
   `out_of_range_fraction` (samples outside the data range) and
@@ -173,6 +174,8 @@ def make_train_loop(updates: GanUpdates, strategy: tf.distribute.Strategy | None
     sums = {k: tf.constant(0.0) for k in STEP_OUTPUTS}
     for _ in tf.range(num_steps):
       per_replica = strategy.run(replica_step, args=(next(iterator),))
+      if after_step is not None:
+        after_step()
       sums = {k: sums[k] + strategy.reduce(tf.distribute.ReduceOp.MEAN, per_replica[k], axis=None)
               for k in STEP_OUTPUTS}
     return sums

@@ -4,7 +4,9 @@
 CLI, the sweep and the benchmarks call it. It writes, in `config.output_dir`:
 metrics.jsonl and tensorboard/ (`training_log`), grid_step_NNNNNN.png every
 `sample_every` steps and grid.png at the end, grid_samples.npz, samples.npz
-and samples_step_NNNNNN.npz snapshots (`sample_writer`), and checkpoints/
+and samples_step_NNNNNN.npz snapshots (`sample_writer`; from the generator
+EMA when `g_ema_decay` > 0, with samples_raw.npz from the raw generator
+beside them), and checkpoints/
 (`checkpoints`). flags.json is written by `run_dir.prepare` before training.
 """
 
@@ -19,6 +21,7 @@ import tensorflow as tf
 from gan_lab import activations, distribute, input_pipeline, losses, models, training_data
 from gan_lab.checkpoints import RunCheckpoint
 from gan_lab.config import TrainConfig
+from gan_lab.generator_ema import GeneratorEma
 from gan_lab.sample_writer import SampleWriter
 from gan_lab.train_step import GanUpdates, StepSettings, make_train_loop
 from gan_lab.training_log import NonFiniteLossError, TrainingLog
@@ -48,7 +51,8 @@ class Trainer:
     strategy: the `tf.distribute.Strategy` the step runs under.
     models: the `GanModels` being trained.
     train_loop: the compiled `loop(iterator, num_steps)` (`train_step.make_train_loop`).
-    samples: the `SampleWriter` of grids and sample files.
+    ema: the `GeneratorEma` (None with `g_ema_decay=0`).
+    samples: the `SampleWriter` of grids and sample files (from the EMA generator if there is one).
     last_metrics: the latest logged record (means since the log before it).
   """
 
@@ -63,10 +67,14 @@ class Trainer:
     with self.strategy.scope():
       self.models, updates = _build_networks(config, train_data.shape[1:], activation, self.strategy)
       step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
-    self._checkpoint = RunCheckpoint(config.output_dir, self.models, updates.g_optimizer, updates.d_optimizer, step)
+      self.ema = _build_ema(config, train_data.shape[1:], activation, self.strategy, self.models.generator)
+    self._checkpoint = RunCheckpoint(config.output_dir, self.models, updates.g_optimizer, updates.d_optimizer, step,
+                                     self.ema)
     self.step = self._checkpoint.restore_latest()
-    self.train_loop = make_train_loop(updates, self.strategy, jit_compile=config.jit_compile)
-    self.samples = SampleWriter(self.models.generator, activation, config)
+    self.train_loop = make_train_loop(updates, self.strategy, jit_compile=config.jit_compile,
+                                      after_step=self.ema.update if self.ema else None)
+    self.samples = SampleWriter(self.ema.generator if self.ema else self.models.generator, activation, config)
+    self._raw_samples = SampleWriter(self.models.generator, activation, config) if self.ema else None
     log(f"gan_lab: {config.model}/{config.output_activation}/{config.loss} on {config.dataset} "
         f"({len(train_data)} examples), device {device_description()}"
         + (f", resuming at step {self.step}" if self.step else ""))
@@ -99,6 +107,8 @@ class Trainer:
     grid_samples = self.samples.save_grid(out / "grid.png", config.train_steps)
     self.samples.save_npz(out / "grid_samples.npz", grid_samples)
     samples = self.samples.save_samples(out / "samples.npz", config.num_samples)
+    if self._raw_samples:
+      self._raw_samples.save_samples(out / "samples_raw.npz", config.num_samples)
     self._log.close()
     return TrainResult(config.train_steps, self._log.seconds(), self.last_metrics, samples)
 
@@ -156,6 +166,16 @@ def _build_networks(config: TrainConfig, data_shape, activation, strategy) -> tu
                           config.update_scheme == "simultaneous")
   # Slots are built here, so a checkpoint restore fills them instead of being deferred.
   return gan, GanUpdates(gan, losses.get(config.loss), activation, g_optimizer, d_optimizer, settings)
+
+
+def _build_ema(config: TrainConfig, data_shape, activation, strategy, generator) -> GeneratorEma | None:
+  """The generator EMA, on a second generator of the same architecture and precision; None when off."""
+  if not config.g_ema_decay:
+    return None
+  with _precision_policy(config.mixed_precision):
+    copy = models.build(config.model, data_shape, config.noise_dim, activation,
+                        sync_batch_norm=strategy.num_replicas_in_sync > 1).generator
+  return GeneratorEma(generator, copy, config.g_ema_decay)
 
 
 @contextlib.contextmanager
