@@ -11,6 +11,7 @@ table) into --output_dir.
 import json
 import os
 import sys
+from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
@@ -33,7 +34,7 @@ def main(argv):
   missing = [d for d in FLAGS.run_dirs if not os.path.isfile(os.path.join(d, "samples_raw.npz"))]
   if not FLAGS.run_dirs or missing:
     raise app.UsageError(f"--run_dirs: expected finished runs with samples_raw.npz; missing in {missing}")
-  datasets = {json.load(open(os.path.join(d, "flags.json")))["dataset"] for d in FLAGS.run_dirs}
+  datasets = {json.loads(Path(d, "flags.json").read_text())["dataset"] for d in FLAGS.run_dirs}
   if len(datasets) != 1:
     raise app.UsageError(f"--run_dirs: runs on different data sets {sorted(datasets)}")
 

@@ -158,9 +158,7 @@ def device_description() -> str:
 
 def _build_networks(config: TrainConfig, data_shape, activation, strategy) -> tuple[models.GanModels, GanUpdates]:
   """The models under the config's precision policy, and their updates (which build the optimizers' slots)."""
-  with _precision_policy(config.mixed_precision):
-    gan = models.build(config.model, data_shape, config.noise_dim, activation,
-                       sync_batch_norm=strategy.num_replicas_in_sync > 1)
+  gan = _build_models(config, data_shape, activation, strategy)
   g_optimizer, d_optimizer = (_adam(rate, config) for rate in (config.g_learning_rate, config.d_learning_rate))
   settings = StepSettings(config.batch_size, config.disc_steps, config.gp_weight, config.label_smoothing,
                           config.update_scheme == "simultaneous")
@@ -172,10 +170,15 @@ def _build_ema(config: TrainConfig, data_shape, activation, strategy, generator)
   """The generator EMA, on a second generator of the same architecture and precision; None when off."""
   if not config.g_ema_decay:
     return None
+  return GeneratorEma(generator, _build_models(config, data_shape, activation, strategy).generator,
+                      config.g_ema_decay)
+
+
+def _build_models(config: TrainConfig, data_shape, activation, strategy) -> models.GanModels:
+  """The config's architecture under its precision policy, batch norm synced when there are several replicas."""
   with _precision_policy(config.mixed_precision):
-    copy = models.build(config.model, data_shape, config.noise_dim, activation,
-                        sync_batch_norm=strategy.num_replicas_in_sync > 1).generator
-  return GeneratorEma(generator, copy, config.g_ema_decay)
+    return models.build(config.model, data_shape, config.noise_dim, activation,
+                        sync_batch_norm=strategy.num_replicas_in_sync > 1)
 
 
 @contextlib.contextmanager
