@@ -28,24 +28,46 @@ class OutputActivation:
     data_range: (lo, hi) real data is scaled to; the range samples declare.
     saturation_threshold: |pre-activation| beyond which the derivative is
       small enough to call the unit saturated (None: never saturates).
+    data_margin: fraction of `data_range` left free at its ends when the
+      output range is bounded (see `pixel_range`); 0 for the registered ones.
   """
   name: str
   fn: Callable[[tf.Tensor], tf.Tensor]
   output_range: tuple[float, float]
   data_range: tuple[float, float]
   saturation_threshold: float | None
+  data_margin: float = 0.0
+
+  @property
+  def bounded(self) -> bool:
+    return all(math.isfinite(v) for v in self.output_range)
+
+  @property
+  def pixel_range(self) -> tuple[float, float]:
+    """Where pixels 0 and 255 sit: `data_range`, shrunk by `data_margin` x its width/2 at each end if bounded.
+
+    A bounded activation reaches its ends only at infinite pre-activation, so
+    data on its ends (Fashion-MNIST is about half black) pushes those units
+    into saturation; the margin separates that effect from the activation's.
+    """
+    lo, hi = self.data_range
+    inset = self.data_margin * (hi - lo) / 2 if self.bounded else 0.0
+    return (lo + inset, hi - inset)
+
+  def with_data_margin(self, margin: float) -> "OutputActivation":
+    return dataclasses.replace(self, data_margin=float(margin))
 
   def pixels_to_data(self, pixels: np.ndarray) -> np.ndarray:
-    """Maps uint8-valued pixels in [0, 255] linearly onto `data_range` (how real data is scaled)."""
-    return rescale(pixels, PIXEL_RANGE, self.data_range)
+    """Maps uint8-valued pixels in [0, 255] linearly onto `pixel_range` (how real data is scaled)."""
+    return rescale(pixels, PIXEL_RANGE, self.pixel_range)
 
   def data_to_unit(self, samples: np.ndarray) -> np.ndarray:
-    """Maps samples linearly from `data_range` onto [0, 1], unclipped (for grids and metrics)."""
-    return rescale(samples, self.data_range, UNIT_RANGE)
+    """Maps samples linearly from `pixel_range` onto [0, 1], unclipped (for grids and metrics)."""
+    return rescale(samples, self.pixel_range, UNIT_RANGE)
 
   def unit_to_data(self, unit: np.ndarray) -> np.ndarray:
-    """Maps [0, 1] linearly onto `data_range` (the inverse of `data_to_unit`)."""
-    return rescale(unit, UNIT_RANGE, self.data_range)
+    """Maps [0, 1] linearly onto `pixel_range` (the inverse of `data_to_unit`)."""
+    return rescale(unit, UNIT_RANGE, self.pixel_range)
 
 
 PIXEL_RANGE, UNIT_RANGE = (0.0, 255.0), (0.0, 1.0)
@@ -89,6 +111,6 @@ def register(activation: OutputActivation) -> None:
   registry.ACTIVATIONS.register(activation.name, activation)
 
 
-def get(name: str) -> OutputActivation:
-  """Returns the registered output activation `name` (ValueError naming the choices if unknown)."""
-  return registry.ACTIVATIONS.get(name)
+def get(name: str, data_margin: float = 0.0) -> OutputActivation:
+  """The registered output activation `name` with `data_margin` (ValueError naming the choices if unknown)."""
+  return registry.ACTIVATIONS.get(name).with_data_margin(data_margin)

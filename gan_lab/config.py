@@ -48,6 +48,10 @@ class TrainConfig:
   loss: str = _flag("non_saturating", "GAN loss family.", choices=registry.LOSSES.names)
   output_activation: str = _flag("tanh", "Generator output activation; it also sets the data range.",
                                  choices=registry.ACTIVATIONS.names)
+  data_margin: float = _flag(
+      0.0, "Fraction of a bounded activation's data range left free at its ends: pixels map onto the inner interval "
+      "(0.05: tanh [-0.95, 0.95], sigmoid [0.025, 0.975]), so black and white need no infinite pre-activation. "
+      "No effect on linear (unbounded). Samples map back the same way.", interval=(0, 1, "[)"))
   noise_dim: int = _flag(100, "Noise vector length.", at_least=1)
   batch_size: int = _flag(64, "Real examples per discriminator update (global: split across replicas).",
                           at_least=1)

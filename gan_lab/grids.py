@@ -1,4 +1,4 @@
-"""Sample grids, mapped to pixels by the output activation's data range only.
+"""Sample grids, mapped to pixels by the output activation's pixel range only.
 
 No per-image min-max normalisation: that would hide exactly the range errors
 this package studies. Values outside the data range (possible with a linear
@@ -48,7 +48,7 @@ def save_grid(path, samples: np.ndarray, activation: OutputActivation, columns: 
     return _save_scatter(path, samples, activation, title)
   canvas, outside = tile(samples, activation, columns)
   if outside:
-    title += f"\n{100 * outside:.2f}% of values outside {list(activation.data_range)}, clipped for display"
+    title += f"\n{100 * outside:.2f}% of values outside {list(activation.pixel_range)}, clipped for display"
   figure = plt.figure(figsize=(6, 6 * canvas.shape[0] / canvas.shape[1] + 0.6), dpi=100)
   axes = figure.add_axes((0, 0, 1, canvas.shape[0] / (canvas.shape[0] + 0.1 * canvas.shape[1])))
   show(axes, canvas)

@@ -6,6 +6,8 @@ comparable with published FID/IS/KID values: compare runs with each other
 and with the real-vs-real floor that every report shows.
 """
 
+import math
+
 import numpy as np
 
 
@@ -66,18 +68,22 @@ def mmd2_unbiased(x, y, kernel="polynomial") -> float:
 def kernel_distance(real_features, fake_features, block_size=1000, kernel="polynomial", seed=0):
   """KID (Binkowski et al. 2018, arXiv:1801.01401): unbiased MMD^2 averaged over blocks.
 
-  Both sets are shuffled (seeded) and cut into blocks of `block_size`; one
-  MMD^2 per block pair. Returns (mean, std over blocks).
+  Both sets are shuffled (seeded) and each is cut into the same number of
+  blocks, min(len) // block_size (at least 1), of near-equal size, so every
+  sample is used even when the sets differ in size (10000 real against 2000
+  snapshot samples: blocks of 5000 against 1000). One MMD^2 per block pair.
+  Returns (mean, standard error of the mean over blocks: std with ddof=1 /
+  sqrt(blocks)); the error is NaN for a single block, which cannot estimate it.
   """
   rng = np.random.default_rng(seed)
-  real, fake = _f64(real_features)[rng.permutation(len(real_features))], _f64(fake_features)[
-      rng.permutation(len(fake_features))]
-  blocks = min(len(real), len(fake)) // block_size
-  if blocks < 1:
-    raise ValueError(f"KID needs at least block_size={block_size} samples per set")
-  values = [mmd2_unbiased(real[i * block_size:(i + 1) * block_size], fake[i * block_size:(i + 1) * block_size],
-                          kernel) for i in range(blocks)]
-  return float(np.mean(values)), float(np.std(values))
+  real = _f64(real_features)[rng.permutation(len(real_features))]
+  fake = _f64(fake_features)[rng.permutation(len(fake_features))]
+  if min(len(real), len(fake)) < 2:
+    raise ValueError("KID needs at least 2 samples per set")
+  blocks = max(1, min(len(real), len(fake)) // block_size)
+  values = [mmd2_unbiased(r, f, kernel) for r, f in zip(np.array_split(real, blocks), np.array_split(fake, blocks))]
+  error = float(np.std(values, ddof=1) / np.sqrt(blocks)) if blocks > 1 else math.nan
+  return float(np.mean(values)), error
 
 
 def classifier_score(probabilities, splits=10):
@@ -146,10 +152,10 @@ def class_coverage(probabilities, min_fraction=0.01):
 
 def all_scores(real_features, fake_features, fake_probabilities, kid_block_size=1000, k=3) -> dict:
   """Every metric for one sample set against the real reference."""
-  kid, kid_std = kernel_distance(real_features, fake_features, kid_block_size)
+  kid, kid_se = kernel_distance(real_features, fake_features, kid_block_size)
   score, score_std = classifier_score(fake_probabilities)
   precision, recall = precision_recall(real_features, fake_features, k)
   covered, entropy = class_coverage(fake_probabilities)
-  return {"fcd": frechet_distance(real_features, fake_features), "kid": kid, "kid_std": kid_std,
+  return {"fcd": frechet_distance(real_features, fake_features), "kid": kid, "kid_se": kid_se,
           "classifier_score": score, "classifier_score_std": score_std, "precision": precision,
           "recall": recall, "classes_covered": covered, "class_entropy_bits": entropy}

@@ -15,9 +15,12 @@ from gan_lab.evaluator import Evaluator
 
 
 def load_samples(path) -> np.ndarray:
-  """Samples of a `samples*.npz` file, mapped to [0, 1] by its declared range, unclipped."""
+  """Samples of a `samples*.npz` file, mapped to [0, 1] by its declared pixel range, unclipped.
+
+  Files without `pixel_range` (written before --data_margin) map by `value_range`.
+  """
   with np.load(Path(path)) as f:
-    return rescale(f["samples"], f["value_range"], UNIT_RANGE)
+    return rescale(f["samples"], f["pixel_range"] if "pixel_range" in f else f["value_range"], UNIT_RANGE)
 
 
 class Scorer:

@@ -61,7 +61,7 @@ class Trainer:
     self.config = config
     if config.deterministic:
       tf.config.experimental.enable_op_determinism()  # Process-wide; needed for bitwise resumes.
-    activation = activations.get(config.output_activation)
+    activation = activations.get(config.output_activation, config.data_margin)
     self.strategy = distribute.make_strategy(config.strategy)
     keras.utils.set_random_seed(config.seed)  # Weight initialisation.
     with self.strategy.scope():

@@ -1,4 +1,4 @@
-"""A run's training set: loaded, cut to --max_examples, scaled into the activation's data range.
+"""A run's training set: loaded, cut to --max_examples, scaled into the activation's pixel range.
 
 The only place real data meets the output activation: the scaling is
 `OutputActivation.pixels_to_data` (images) or a `rescale` of the ring's
@@ -13,10 +13,10 @@ from gan_lab.config import TrainConfig
 
 def load(config: TrainConfig) -> np.ndarray:
   """The training set as float32 in the data range; DataError if it cannot fill one step's batches."""
-  activation = activations.get(config.output_activation)
+  activation = activations.get(config.output_activation, config.data_margin)
   if config.dataset == "ring":
     points = toy.ring(config.max_examples or 50_000, config.seed)
-    train = activations.rescale(points, toy.RANGE, activation.data_range)
+    train = activations.rescale(points, toy.RANGE, activation.pixel_range)
   else:
     images = data.load(config.dataset, "train", config.data_dir or None).images
     train = activation.pixels_to_data(images[:config.max_examples] if config.max_examples else images)

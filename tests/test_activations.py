@@ -76,3 +76,16 @@ def test_unit_to_data_inverts_data_to_unit(name):
 def test_pixels_to_unit_is_division_by_255():
   pixels = np.array([0, 1, 128, 255], np.uint8)
   np.testing.assert_allclose(activations.pixels_to_unit(pixels), pixels / 255.0, rtol=1e-7)
+
+
+@pytest.mark.parametrize("name, margin, expected", [
+    ("tanh", 0.05, (-0.95, 0.95)), ("sigmoid", 0.05, (0.025, 0.975)), ("hard_sigmoid", 0.05, (0.025, 0.975)),
+    ("linear", 0.05, (-1.0, 1.0)), ("tanh", 0.0, (-1.0, 1.0))])
+def test_data_margin_moves_pixels_inside_a_bounded_range(name, margin, expected):
+  act = activations.get(name, data_margin=margin)
+  assert act.pixel_range == pytest.approx(expected)
+  assert act.data_range == activations.get(name).data_range  # The declared range stays the activation's.
+  pixels = np.arange(256, dtype=np.uint8)
+  data = act.pixels_to_data(pixels)
+  assert (data[0], data[-1]) == pytest.approx(expected, abs=1e-6)
+  np.testing.assert_allclose(act.data_to_unit(data) * 255, pixels, atol=1e-4)  # Samples map back the same way.

@@ -47,15 +47,23 @@ def test_unbiased_mmd_matches_double_loop(kernel, k):
   assert metrics.mmd2_unbiased(x, y, kernel) == pytest.approx(_mmd2_brute_force(x, y, k), rel=1e-9)
 
 
-def test_kid_averages_block_mmds():
-  x, y = _gaussians(300, 4, seed=4), _gaussians(300, 4, shift=1.0, seed=5)
-  mean, std = metrics.kernel_distance(x, y, block_size=100, seed=7)
+def test_kid_averages_block_mmds_over_every_sample_with_a_standard_error():
+  x, y = _gaussians(500, 4, seed=4), _gaussians(200, 4, shift=1.0, seed=5)
+  mean, error = metrics.kernel_distance(x, y, block_size=100, seed=7)
   rng = np.random.default_rng(7)
-  xs, ys = x[rng.permutation(300)], y[rng.permutation(300)]
-  blocks = [metrics.mmd2_unbiased(xs[i:i + 100], ys[i:i + 100]) for i in (0, 100, 200)]
-  assert mean == pytest.approx(np.mean(blocks)) and std == pytest.approx(np.std(blocks))
-  same_mean, _ = metrics.kernel_distance(x, _gaussians(300, 4, seed=6), block_size=100)
+  xs, ys = x[rng.permutation(500)], y[rng.permutation(200)]
+  # Two blocks each: 250 + 250 real against 100 + 100 fake, no sample left out.
+  blocks = [metrics.mmd2_unbiased(xs[:250], ys[:100]), metrics.mmd2_unbiased(xs[250:], ys[100:])]
+  assert mean == pytest.approx((blocks[0] + blocks[1]) / 2)
+  assert error == pytest.approx(abs(blocks[0] - blocks[1]) / 2)  # sqrt(((a-b)/2)^2 * 2 / 1) / sqrt(2).
+  same_mean, _ = metrics.kernel_distance(x, _gaussians(200, 4, seed=6), block_size=100)
   assert abs(same_mean) < mean / 5
+
+
+def test_kid_of_a_single_block_has_no_error_estimate():
+  x, y = _gaussians(150, 4, seed=4), _gaussians(150, 4, shift=1.0, seed=5)
+  mean, error = metrics.kernel_distance(x, y, block_size=100)
+  assert mean == pytest.approx(metrics.mmd2_unbiased(x, y)) and np.isnan(error)
 
 
 def test_sigmoid_kernel_is_not_positive_definite():
@@ -114,6 +122,6 @@ def test_all_scores_keys():
   x = _gaussians(1000, 4, seed=11)
   probs = np.random.default_rng(0).dirichlet(np.ones(10), 1000)
   scores = metrics.all_scores(x, x, probs, kid_block_size=500)
-  assert set(scores) == {"fcd", "kid", "kid_std", "classifier_score", "classifier_score_std", "precision",
+  assert set(scores) == {"fcd", "kid", "kid_se", "classifier_score", "classifier_score_std", "precision",
                          "recall", "classes_covered", "class_entropy_bits"}
   assert abs(scores["fcd"]) < 1e-8 and scores["precision"] == scores["recall"] == 1.0

@@ -16,7 +16,7 @@ def _fake_run(spec, fcd=None, failed=False):
     (spec.run_dir / "status.json").write_text(json.dumps({"status": "failed", "reason": "diverged: nan"}))
     return
   (spec.run_dir / "status.json").write_text(json.dumps({"status": "ok", "reason": "", "wall_seconds": 3.0}))
-  final = {"fcd": fcd, "kid": fcd / 10, "kid_std": 0.1, "classifier_score": 5.0, "classifier_score_std": 0.1,
+  final = {"fcd": fcd, "kid": fcd / 10, "kid_se": 0.1, "classifier_score": 5.0, "classifier_score_std": 0.1,
            "precision": 0.5, "recall": 0.4, "classes_covered": 10, "class_entropy_bits": 3.2}
   curve = [{"step": 10, "fcd": 2 * fcd, "kid": 1.0}, {"step": 20, "fcd": fcd, "kid": 0.5}]
   (spec.run_dir / "scores.json").write_text(json.dumps({"final": final, "curve": curve}))

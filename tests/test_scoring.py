@@ -19,6 +19,12 @@ def test_samples_map_to_unit_by_declared_range_without_clipping(tmp_path):
   np.testing.assert_allclose(scoring.load_samples(tmp_path / "samples.npz"), [0.0, 0.5, 1.0, 1.25])
 
 
+def test_samples_with_a_pixel_range_map_by_it(tmp_path):
+  np.savez(tmp_path / "samples.npz", samples=np.array([-0.95, 0.0, 0.95, 1.0], np.float32), value_range=[-1.0, 1.0],
+           pixel_range=[-0.95, 0.95])
+  np.testing.assert_allclose(scoring.load_samples(tmp_path / "samples.npz"), [0.0, 0.5, 1.0, 1.95 / 1.9], rtol=1e-6)
+
+
 def test_real_floor_is_far_better_than_noise(scorer):
   floor = scorer.real_floor()
   noise = scorer.score_unit_images(np.random.default_rng(0).uniform(size=(2000, 28, 28, 1)).astype(np.float32))

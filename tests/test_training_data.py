@@ -31,6 +31,13 @@ def test_images_map_pixels_linearly_onto_the_data_range(activation):
   np.testing.assert_allclose(images, lo + (hi - lo) * pixels / 255, atol=1e-6)
 
 
+@pytest.mark.skipif(not HAVE_FMNIST, reason="needs Debian's dataset-fashion-mnist (bash run.sh installs it)")
+def test_data_margin_keeps_black_and_white_off_the_ends_of_tanh():
+  images = training_data.load(TrainConfig(output_activation="tanh", data_margin=0.05, max_examples=100))
+  pixels = data.load("fashion_mnist", "train").images[:100].astype(np.float64)
+  np.testing.assert_allclose(images, -0.95 + 1.9 * pixels / 255, atol=1e-6)
+
+
 def test_too_few_examples_for_one_step_names_the_flags():
   config = dataclasses.replace(RING, max_examples=100, batch_size=64, disc_steps=2)
   with pytest.raises(data.DataError, match=r"--batch_size x --disc_steps = 64 x 2 = 128 exceeds the 100 training"):
