@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# One entry point that sets up a fresh machine, then runs the main job or the tests.
+# One entry point that sets up a fresh machine, then runs the main job, the tests or the study.
 #   bash run.sh train [FLAGS...]   train the default GAN on Fashion-MNIST (outputs/train/)
 #   bash run.sh test  [PYTEST ARGS...]
+#   bash run.sh sweep [FLAGS...]   the output-activation study (outputs/study/)
 # Set-up is idempotent: the data set and the Python environment are installed only when missing.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -42,5 +43,6 @@ shift || true
 case "$cmd" in
   train) exec "$venv/bin/python" experiments/train.py "$@" ;;
   test) exec "$venv/bin/python" -m pytest "$@" ;;
-  *) echo "usage: bash run.sh {train|test} [ARGS...]" >&2; exit 2 ;;
+  sweep) exec "$venv/bin/python" experiments/sweep_activation.py "$@" ;;
+  *) echo "usage: bash run.sh {train|test|sweep} [ARGS...]" >&2; exit 2 ;;
 esac

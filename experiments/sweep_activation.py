@@ -1,13 +1,18 @@
-"""The output-activation study: activations x seeds (x losses), scored offline, reported.
+"""The output-activation study: models x losses x activations x seeds, scored offline, reported.
 
-  python experiments/sweep_activation.py --sweep_dir=outputs/sweep_activation
+  bash run.sh sweep                                   # the whole study into outputs/study
+  bash run.sh sweep --models=mlp                      # one part of it; reports merge in the folder
+  bash run.sh sweep --report_only                     # rebuild the report from the runs present
 
-Each run is experiments/train.py with the same budget flags. Finished runs
-are skipped when the sweep is started again; failed runs are recorded and
-reported, not fatal. Writes results.csv, summary.md, grids.png and curves.png
-into --sweep_dir.
+Each run is experiments/train.py with its cell's flags and the budget of its
+model (`gan_lab.study.Study`); the folder is pinned to those budgets. Finished
+runs are skipped when the sweep is started again; failed runs are recorded
+and reported, not fatal. The report (results.csv, summary.md, grids.png,
+curves.png, ranks.png, HParams event files) covers every finished run in
+--sweep_dir, from this invocation or earlier ones.
 """
 
+import dataclasses
 import os
 import sys
 
@@ -16,77 +21,110 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 
 from absl import app, flags, logging  # pylint: disable=g-import-not-at-top
 
-from gan_lab import config as config_lib, registry  # pylint: disable=g-import-not-at-top
+from gan_lab import config as config_lib, study as study_lib  # pylint: disable=g-import-not-at-top
 
-flags.DEFINE_list("activations", list(registry.ACTIVATIONS.names()), "Output activations to compare.")
-flags.DEFINE_list("losses", ["non_saturating"], "Losses to cross with the activations.")
-flags.DEFINE_integer("seeds", 3, "Seeds 0..N-1 per activation x loss.", lower_bound=1)
-flags.DEFINE_string("sweep_dir", "outputs/sweep_activation", "Where runs and the report go.")
-flags.DEFINE_integer("parallel", 1, "Training processes at once.", lower_bound=1)
-flags.DEFINE_enum("dataset", "fashion_mnist", list(config_lib.DATASETS[:-1]), "Image data set.")
+_DEFAULT = study_lib.Study()
+
+
+def _pairs(table):
+  return [f"{k}:{v}" for k, v in table]
+
+
+flags.DEFINE_string("sweep_dir", "outputs/study", "Where runs and the report go.")
+flags.DEFINE_list("models", list(_DEFAULT.models), "Architectures.")
+flags.DEFINE_list("losses", list(_DEFAULT.losses), "Losses.")
+flags.DEFINE_list("activations", list(_DEFAULT.activations), "Output activations.")
+flags.DEFINE_integer("seeds", _DEFAULT.seeds, "Seeds 0..N-1 per cell.", lower_bound=1)
+flags.DEFINE_list("more_seeds", [f"{m}/{l}:{n}" for m, l, n in _DEFAULT.more_seeds],
+                  "MODEL/LOSS:N cells that get N seeds instead of --seeds.")
+flags.DEFINE_float("data_margin", _DEFAULT.data_margin, "Data-range control: the margin of the extra runs "
+                   "(see train.py --data_margin); 0: no margin runs.", lower_bound=0.0, upper_bound=0.99)
+flags.DEFINE_list("margin_activations", list(_DEFAULT.margin_activations), "Activations also run with the margin.")
+flags.DEFINE_list("margin_losses", list(_DEFAULT.margin_losses), "Losses whose cells are also run with the margin.")
+flags.DEFINE_list("train_steps", _pairs(_DEFAULT.train_steps), "MODEL:STEPS budget per model.")
+flags.DEFINE_list("mixed_precision", _pairs(_DEFAULT.mixed_precision), "MODEL:POLICY per model "
+                  f"({', '.join(config_lib.PRECISIONS)}).")
+flags.DEFINE_integer("batch_size", _DEFAULT.batch_size, "Batch size of every run.", lower_bound=1)
+flags.DEFINE_float("gp_weight", _DEFAULT.gp_weight, "Gradient penalty weight of the losses that need one.",
+                   lower_bound=0.0)
+flags.DEFINE_integer("snapshots", _DEFAULT.snapshots, "Scored snapshots per run (the curves and ranks).",
+                     lower_bound=1)
+flags.DEFINE_integer("snapshot_samples", _DEFAULT.snapshot_samples, "Samples per snapshot.", lower_bound=1000)
+flags.DEFINE_integer("num_samples", _DEFAULT.num_samples, "Final samples per run (scored for the summary).",
+                     lower_bound=1000)
+flags.DEFINE_enum("dataset", _DEFAULT.dataset, list(config_lib.DATASETS[:-1]), "Image data set.")
 flags.DEFINE_string("data_dir", "", "Passed to every run and to the evaluator.")
-flags.DEFINE_enum("model", "dcgan", list(registry.MODELS.names()), "Architecture of every run.")
-flags.DEFINE_integer("train_steps", 3000, "Budget: generator updates per run.", lower_bound=1)
-flags.DEFINE_integer("batch_size", 64, "Budget: batch size per run.", lower_bound=1)
-flags.DEFINE_float("gp_weight", 0.0, "Gradient penalty weight of every run.")
-flags.DEFINE_integer("snapshot_every", 500, "Steps between scored snapshots (the curves).", lower_bound=1)
-flags.DEFINE_integer("snapshot_samples", 2000, "Samples per snapshot.", lower_bound=1000)
-flags.DEFINE_integer("num_samples", 10000, "Final samples per run (scored for the summary).", lower_bound=1000)
+flags.DEFINE_integer("parallel", 1, "Training processes at once.", lower_bound=1)
 flags.DEFINE_string("evaluator_dir", "outputs/evaluators", "Cache of trained evaluator classifiers.")
 flags.DEFINE_bool("retrain_evaluator", False, "Retrain the evaluator even if cached.")
+flags.DEFINE_bool("report_only", False, "Train nothing: score and report the runs already in --sweep_dir.")
 
 FLAGS = flags.FLAGS
 
 
-def _check_names(flag, values, allowed):
-  unknown = [v for v in values if v not in allowed]
-  if unknown or not values:
-    raise app.UsageError(f"--{flag}={','.join(values)}: expected names from {', '.join(allowed)}")
+def _table(flag, cast):
+  """Parses a MODEL:VALUE list flag (UsageError naming the flag)."""
+  try:
+    return tuple((k, cast(v)) for k, v in (item.split(":") for item in FLAGS[flag].value))
+  except ValueError as e:
+    raise app.UsageError(f"--{flag}={','.join(FLAGS[flag].value)}: expected MODEL:VALUE items ({e})") from e
+
+
+def _more_seeds():
+  try:
+    parsed = tuple((*cell.split("/"), int(n)) for cell, n in (item.split(":") for item in FLAGS.more_seeds))
+  except ValueError:
+    parsed = ((),)
+  if any(len(item) != 3 for item in parsed):
+    raise app.UsageError(f"--more_seeds={','.join(FLAGS.more_seeds)}: expected MODEL/LOSS:N items")
+  return parsed
+
+
+def study_from_flags() -> study_lib.Study:
+  fields = {f.name for f in dataclasses.fields(study_lib.Study)}
+  plain = {name: FLAGS[name].value for name in fields if name in FLAGS and name not in
+           ("train_steps", "mixed_precision", "more_seeds")}
+  plain = {k: tuple(v) if isinstance(v, list) else v for k, v in plain.items()}
+  study = study_lib.Study(**plain, train_steps=_table("train_steps", int),
+                          mixed_precision=_table("mixed_precision", str), more_seeds=_more_seeds())
+  try:
+    study.check()
+  except ValueError as e:
+    raise app.UsageError(str(e)) from e
+  return study
 
 
 def main(argv):
   logging.set_verbosity(logging.WARNING)
   if len(argv) > 1:
     raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
-  _check_names("activations", FLAGS.activations, registry.ACTIVATIONS.names())
-  _check_names("losses", FLAGS.losses, registry.LOSSES.names())
-
+  study = study_from_flags()
   from gan_lab import atomic_io, evaluator, report, scoring, sweep  # pylint: disable=g-import-not-at-top
-  from pathlib import Path  # pylint: disable=g-import-not-at-top
-  sweep_dir = Path(FLAGS.sweep_dir)
-  train_args = [f"--dataset={FLAGS.dataset}", f"--model={FLAGS.model}", f"--train_steps={FLAGS.train_steps}",
-                f"--batch_size={FLAGS.batch_size}", f"--gp_weight={FLAGS.gp_weight}",
-                f"--snapshot_every={FLAGS.snapshot_every}", f"--snapshot_samples={FLAGS.snapshot_samples}",
-                f"--num_samples={FLAGS.num_samples}", f"--sample_every={FLAGS.snapshot_every}",
-                f"--checkpoint_every={FLAGS.snapshot_every}"] + ([f"--data_dir={FLAGS.data_dir}"] if FLAGS.data_dir else [])
-  specs = sweep.plan(sweep_dir, FLAGS.losses, FLAGS.activations, range(FLAGS.seeds), train_args)
-  sweep_dir.mkdir(parents=True, exist_ok=True)
-  atomic_io.write_json(sweep_dir / "sweep_flags.json", {f.name: f.value for f in FLAGS.get_flags_for_module(sys.argv[0])})
+  sweep_dir = FLAGS.sweep_dir
+  extra = [f"--data_dir={FLAGS.data_dir}"] if FLAGS.data_dir else []
+  specs = sweep.plan(sweep_dir, study.cells(), study.seeds_of, lambda cell: study.train_args(cell) + extra)
+  os.makedirs(sweep_dir, exist_ok=True)
+  if not FLAGS.report_only:
+    try:
+      study.pin_budget(sweep_dir)
+    except ValueError as e:
+      raise app.UsageError(str(e)) from e
+    atomic_io.write_json(os.path.join(sweep_dir, "sweep_flags.json"),
+                         {f.name: f.value for f in FLAGS.get_flags_for_module(sys.argv[0])})
 
   ev = evaluator.load_or_train(FLAGS.dataset, FLAGS.evaluator_dir, FLAGS.data_dir or None, FLAGS.retrain_evaluator)
   print(f"evaluator: {FLAGS.dataset} classifier, test accuracy {ev.test_accuracy:.4f}")
-  scorer = scoring.Scorer(ev, FLAGS.data_dir or None, reference_size=FLAGS.num_samples)
+  scorer = scoring.Scorer(ev, FLAGS.data_dir or None, reference_size=study.num_samples)
 
   def score(spec):
-    if (spec.status() or {}).get("status") == "ok" and not (spec.run_dir / sweep.SCORES_FILE).is_file():
+    if spec.succeeded() and not (spec.run_dir / sweep.SCORES_FILE).is_file():
       scoring.score_run_dir(spec.run_dir, scorer)
 
-  for spec in specs:  # Runs that finished before a kill but were not scored yet.
+  for spec in sweep.discover(sweep_dir):  # Runs that ended before a kill but were not scored yet.
     score(spec)
-  sweep.run_all(specs, FLAGS.parallel, on_finished=score)
-
-  floor = scorer.real_floor()
-  curve_floor = scorer.real_floor(FLAGS.snapshot_samples)["fcd"]
-  atomic_io.write_json(sweep_dir / "floor.json", {"final": floor, "curve_fcd": curve_floor,
-                                                  "evaluator_test_accuracy": ev.test_accuracy})
-  rows = [report.run_row(s) for s in specs]
-  report.write_results_csv(sweep_dir / "results.csv", rows)
-  budget = (f"{FLAGS.model} on {FLAGS.dataset}, {FLAGS.train_steps} steps at batch {FLAGS.batch_size}, "
-            f"{FLAGS.num_samples} samples scored against {FLAGS.num_samples} train images; "
-            f"evaluator test accuracy {ev.test_accuracy:.4f}")
-  atomic_io.write_bytes(sweep_dir / "summary.md", report.summary_markdown(rows, floor, budget).encode())
-  report.save_grids(sweep_dir / "grids.png", specs, FLAGS.losses, FLAGS.activations, seed=0)
-  report.save_curves(sweep_dir / "curves.png", specs, FLAGS.losses, FLAGS.activations, curve_floor)
+  if not FLAGS.report_only:
+    sweep.run_all(specs, FLAGS.parallel, on_finished=score)
+  rows = report.write_report(sweep_dir, sweep.discover(sweep_dir), scorer, ev.test_accuracy)
   failed = sum(r["failed"] for r in rows)
   print(f"sweep done: {len(rows) - failed} ok, {failed} failed; report in {sweep_dir}")
   return 0

@@ -16,12 +16,16 @@ from gan_lab.activations import OutputActivation
 
 
 def tile(samples: np.ndarray, activation: OutputActivation, columns: int) -> tuple[np.ndarray, float]:
-  """Tiles `[N, H, W, C]` samples into one [rows*H, columns*W, C] image in [0, 1].
+  """Tiles `[N, H, W, C]` samples, mapped to pixels by the activation's pixel range (see `tile_unit`)."""
+  return tile_unit(activation.data_to_unit(samples), columns)
 
-  Returns the image and the fraction of values that lay outside the data
-  range (and were clipped for display).
+
+def tile_unit(unit: np.ndarray, columns: int) -> tuple[np.ndarray, float]:
+  """Tiles `[N, H, W, C]` images in [0, 1] into one [rows*H, columns*W, C] image.
+
+  Returns the image and the fraction of values that lay outside [0, 1] (and
+  were clipped for display).
   """
-  unit = activation.data_to_unit(samples)
   outside = float(np.mean((unit < 0) | (unit > 1)))
   n, h, w, c = unit.shape
   rows = -(-n // columns)

@@ -101,8 +101,9 @@ def classifier_score(probabilities, splits=10):
   return float(np.mean(scores)), float(np.std(scores))
 
 
-def _kth_neighbour_radii(features, k, chunk=1000):
+def kth_neighbour_radii(features, k, chunk=1000):
   """Distance from each point to its k-th nearest other point of the same set."""
+  features = _f64(features)
   radii = np.empty(len(features))
   sq = np.sum(features ** 2, axis=1)
   for i in range(0, len(features), chunk):
@@ -122,17 +123,20 @@ def _fraction_inside_manifold(points, centres, radii, chunk=1000):
   return float(inside.mean())
 
 
-def precision_recall(real_features, fake_features, k=3):
+def precision_recall(real_features, fake_features, k=3, real_radii=None):
   """Improved precision and recall (Kynkaanniemi et al. 2019, arXiv:1904.06991).
 
   Each set's manifold is the union of balls around its points reaching the
   k-th nearest neighbour. Precision: fraction of fakes inside the real
   manifold (quality). Recall: fraction of reals inside the fake manifold
-  (diversity).
+  (diversity). `real_radii` (`kth_neighbour_radii(real, k)`) saves
+  recomputing the reference's radii when many sample sets are scored
+  against one reference.
   """
   real, fake = _f64(real_features), _f64(fake_features)
-  precision = _fraction_inside_manifold(fake, real, _kth_neighbour_radii(real, k))
-  recall = _fraction_inside_manifold(real, fake, _kth_neighbour_radii(fake, k))
+  real_radii = kth_neighbour_radii(real, k) if real_radii is None else real_radii
+  precision = _fraction_inside_manifold(fake, real, real_radii)
+  recall = _fraction_inside_manifold(real, fake, kth_neighbour_radii(fake, k))
   return precision, recall
 
 
@@ -150,11 +154,11 @@ def class_coverage(probabilities, min_fraction=0.01):
   return int(np.sum(share >= min_fraction)), float(max(0.0, -np.sum(nonzero * np.log2(nonzero))))
 
 
-def all_scores(real_features, fake_features, fake_probabilities, kid_block_size=1000, k=3) -> dict:
-  """Every metric for one sample set against the real reference."""
+def all_scores(real_features, fake_features, fake_probabilities, kid_block_size=1000, k=3, real_radii=None) -> dict:
+  """Every metric for one sample set against the real reference (`real_radii`: see `precision_recall`)."""
   kid, kid_se = kernel_distance(real_features, fake_features, kid_block_size)
   score, score_std = classifier_score(fake_probabilities)
-  precision, recall = precision_recall(real_features, fake_features, k)
+  precision, recall = precision_recall(real_features, fake_features, k, real_radii)
   covered, entropy = class_coverage(fake_probabilities)
   return {"fcd": frechet_distance(real_features, fake_features), "kid": kid, "kid_se": kid_se,
           "classifier_score": score, "classifier_score_std": score_std, "precision": precision,

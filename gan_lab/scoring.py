@@ -13,6 +13,8 @@ from gan_lab import atomic_io, data, metrics
 from gan_lab.activations import UNIT_RANGE, pixels_to_unit, rescale
 from gan_lab.evaluator import Evaluator
 
+_NEIGHBOURS = 3  # k of improved precision and recall.
+
 
 def load_samples(path) -> np.ndarray:
   """Samples of a `samples*.npz` file, mapped to [0, 1] by its declared pixel range, unclipped.
@@ -31,11 +33,21 @@ class Scorer:
     self.reference_size, self.data_dir = reference_size, data_dir
     train = data.load(evaluator.dataset, "train", data_dir).images[:reference_size]
     self.real_features, _ = evaluator.embed(pixels_to_unit(train))
+    self._real_radii = None  # The reference's k-NN radii, computed at the first precision/recall.
 
   def score_unit_images(self, unit_images: np.ndarray) -> dict:
     features, probs = self.evaluator.embed(unit_images)
+    if self._real_radii is None:
+      self._real_radii = metrics.kth_neighbour_radii(self.real_features, _NEIGHBOURS)
     block = min(self.kid_block_size, len(unit_images))
-    return metrics.all_scores(self.real_features, features, probs, kid_block_size=block)
+    return metrics.all_scores(self.real_features, features, probs, kid_block_size=block, k=_NEIGHBOURS,
+                              real_radii=self._real_radii)
+
+  def curve_scores(self, path) -> dict:
+    """FCD and KID of a snapshot file (what the curves plot; cheaper than every metric)."""
+    features, _ = self.evaluator.embed(load_samples(path))
+    kid, _ = metrics.kernel_distance(self.real_features, features, min(self.kid_block_size, len(features)))
+    return {"fcd": metrics.frechet_distance(self.real_features, features), "kid": kid}
 
   def score_file(self, path) -> dict:
     return self.score_unit_images(load_samples(path))
@@ -56,8 +68,7 @@ def score_run_dir(run_dir, scorer: Scorer) -> dict:
   run_dir = Path(run_dir)
   curve = []
   for path in sorted(run_dir.glob("samples_step_*.npz")):
-    s = scorer.score_file(path)
-    curve.append({"step": int(path.stem.rsplit("_", 1)[1]), "fcd": s["fcd"], "kid": s["kid"]})
+    curve.append({"step": int(path.stem.rsplit("_", 1)[1]), **scorer.curve_scores(path)})
   scores = {"final": scorer.score_file(run_dir / "samples.npz"), "curve": curve}
   atomic_io.write_json(run_dir / "scores.json", scores)
   return scores

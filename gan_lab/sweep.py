@@ -1,12 +1,13 @@
-"""A sweep of training runs: plan them, run them (N at a time), score them.
+"""A sweep of training runs: plan them, run them (N at a time), find them again.
 
 Every run is a subprocess of `experiments/train.py` (the one training path)
-in its own folder `<sweep>/runs/<loss>/<activation>/seed_<n>`, with the same
-budget flags. A run's outcome is written to `status.json` when it ends; a
-restarted sweep skips every run that has one, so finished (and recorded
-failed) runs are never repeated, and a run killed mid-way resumes from its
-checkpoint. A failed run (non-finite loss, crash) is recorded and the sweep
-goes on.
+in its own folder, `<sweep>/runs/<model>/<loss>/<activation>/margin_<m>/seed_<n>`,
+which names every axis, so the folder alone says what the run is
+(`discover` reads a sweep back from its folders). A run's outcome is written
+to `status.json` when it ends; a restarted sweep skips every run that has
+one, so finished (and recorded failed) runs are never repeated, and a run
+killed mid-way resumes from its checkpoint. A failed run (non-finite loss,
+crash) is recorded and the sweep goes on.
 """
 
 import dataclasses
@@ -24,31 +25,73 @@ STATUS_FILE, SCORES_FILE, LOG_FILE = "status.json", "scores.json", "train.log"
 _REASONS = {1: "bad flags", 2: "data or output folder unusable", 3: "diverged (non-finite loss)"}
 
 
-@dataclasses.dataclass(frozen=True)
-class RunSpec:
+@dataclasses.dataclass(frozen=True, order=True)
+class Cell:
+  """One point of the study's axes; the runs of a cell differ only in their seed."""
+  model: str
   loss: str
   activation: str
+  data_margin: float = 0.0
+
+  @property
+  def variant(self) -> str:
+    """The activation as the report names it: `tanh`, or `tanh+margin0.05` under a data margin."""
+    return self.activation + (f"+margin{self.data_margin:g}" if self.data_margin else "")
+
+  def path_parts(self) -> tuple[str, ...]:
+    return self.model, self.loss, self.activation, f"margin_{self.data_margin:g}"
+
+  def flags(self) -> list[str]:
+    return [f"--model={self.model}", f"--loss={self.loss}", f"--output_activation={self.activation}",
+            f"--data_margin={self.data_margin:g}"]
+
+
+@dataclasses.dataclass(frozen=True)
+class RunSpec:
+  cell: Cell
   seed: int
   run_dir: Path
-  train_args: tuple[str, ...]
+  train_args: tuple[str, ...] = ()
 
   @property
   def label(self) -> str:
-    return f"{self.loss}/{self.activation}/seed_{self.seed}"
+    return "/".join(self.cell.path_parts()) + f"/seed_{self.seed}"
 
   def command(self) -> list[str]:
-    return [sys.executable, str(TRAIN_SCRIPT), f"--loss={self.loss}", f"--output_activation={self.activation}",
-            f"--seed={self.seed}", f"--output_dir={self.run_dir}", *self.train_args]
+    return [sys.executable, str(TRAIN_SCRIPT), *self.cell.flags(), f"--seed={self.seed}",
+            f"--output_dir={self.run_dir}", *self.train_args]
 
   def status(self) -> dict | None:
     path = self.run_dir / STATUS_FILE
     return json.loads(path.read_text()) if path.is_file() else None
 
+  def succeeded(self) -> bool:
+    return (self.status() or {}).get("status") == "ok"
 
-def plan(sweep_dir, losses, activations, seeds, train_args) -> list[RunSpec]:
-  """One run per loss x activation x seed, all with the same `train_args`."""
-  return [RunSpec(loss, act, seed, Path(sweep_dir) / "runs" / loss / act / f"seed_{seed}", tuple(train_args))
-          for loss in losses for act in activations for seed in seeds]
+
+def run_dir_of(sweep_dir, cell: Cell, seed: int) -> Path:
+  return Path(sweep_dir, "runs", *cell.path_parts(), f"seed_{seed}")
+
+
+def plan(sweep_dir, cells, seeds_of, train_args_of) -> list[RunSpec]:
+  """One run per cell x seed: `seeds_of(cell)` its seeds, `train_args_of(cell)` its other flags.
+
+  Seed-major order (every cell's seed 0, then every cell's seed 1, ...), so a
+  sweep stopped part-way leaves the cells with equal numbers of seeds.
+  """
+  specs = [RunSpec(cell, seed, run_dir_of(sweep_dir, cell, seed), tuple(train_args_of(cell)))
+           for cell in cells for seed in seeds_of(cell)]
+  return sorted(specs, key=lambda s: s.seed)
+
+
+def discover(sweep_dir) -> list[RunSpec]:
+  """Every run folder under `sweep_dir` that has ended (ok or failed), from any invocation, sorted."""
+  specs = []
+  for status in Path(sweep_dir, "runs").glob(f"*/*/*/margin_*/seed_*/{STATUS_FILE}"):
+    model, loss, activation, margin, seed = status.parent.relative_to(Path(sweep_dir, "runs")).parts
+    cell = Cell(model, loss, activation, float(margin.removeprefix("margin_")))
+    specs.append(RunSpec(cell, int(seed.removeprefix("seed_")), status.parent))
+  return sorted(specs, key=lambda s: (s.cell, s.seed))
 
 
 def run_all(specs: list[RunSpec], parallel: int = 1, on_finished=None, log=print) -> None:

@@ -1,70 +1,99 @@
-"""The sweep report from hand-made run folders: rows, mean ± std, failures, figures."""
+"""The study report from hand-made run folders: rows, intervals, tests, rankings, the margin control."""
 
 import csv
 import json
+import math
 
 import numpy as np
 import pytest
+from scipy import stats
 
-from gan_lab import report, sweep
+from gan_lab import report, statistics, sweep
+from gan_lab.sweep import Cell
 
 
-def _fake_run(spec, fcd=None, failed=False):
+def fake_run(spec, fcd=None, failed=False, curve=None):
+  """A finished (or failed) run folder as train.py and the sweep's scoring leave it."""
   spec.run_dir.mkdir(parents=True)
-  (spec.run_dir / "flags.json").write_text(json.dumps({"model": "dcgan", "seed": spec.seed, "train_steps": 20}))
+  (spec.run_dir / "flags.json").write_text(json.dumps({"model": spec.cell.model, "seed": spec.seed,
+                                                       "train_steps": 20, "snapshot_samples": 1000}))
   if failed:
     (spec.run_dir / "status.json").write_text(json.dumps({"status": "failed", "reason": "diverged: nan"}))
     return
   (spec.run_dir / "status.json").write_text(json.dumps({"status": "ok", "reason": "", "wall_seconds": 3.0}))
   final = {"fcd": fcd, "kid": fcd / 10, "kid_se": 0.1, "classifier_score": 5.0, "classifier_score_std": 0.1,
            "precision": 0.5, "recall": 0.4, "classes_covered": 10, "class_entropy_bits": 3.2}
-  curve = [{"step": 10, "fcd": 2 * fcd, "kid": 1.0}, {"step": 20, "fcd": fcd, "kid": 0.5}]
-  (spec.run_dir / "scores.json").write_text(json.dumps({"final": final, "curve": curve}))
+  curve = curve or [(10, 2 * fcd), (20, fcd)]
+  (spec.run_dir / "scores.json").write_text(json.dumps({"final": final, "curve": [
+      {"step": s, "fcd": f, "kid": 1.0} for s, f in curve]}))
   metrics = [{"step": s, "d_loss": 1.0, "g_loss": 1.0, "saturated_fraction": 0.1 * s / 10,
-              "out_of_range_fraction": 0.0, "preact_grad_norm": 0.5} for s in (10, 20)]
+              "out_of_range_fraction": 0.0, "preact_grad_norm": 0.5} for s, _ in curve]
   (spec.run_dir / "metrics.jsonl").write_text("".join(json.dumps(m) + "\n" for m in metrics))
   samples = np.random.default_rng(spec.seed).uniform(-1, 1, (4, 28, 28, 1)).astype(np.float32)
   np.savez(spec.run_dir / "grid_samples.npz", samples=samples, value_range=np.array([-1.0, 1.0]))
 
 
+TANH_FCD = [10.0, 11.0, 12.0]
+
+
 @pytest.fixture
 def specs(tmp_path):
-  specs = sweep.plan(tmp_path, ["hinge"], ["tanh", "linear"], range(3), [])
+  """hinge/mlp: tanh clearly best, linear with one failed seed, sigmoid between; tanh+margin beside tanh."""
+  cells = [Cell("mlp", "hinge", a) for a in ("tanh", "linear", "sigmoid")] + [Cell("mlp", "hinge", "tanh", 0.05)]
+  specs = sweep.plan(tmp_path, cells, lambda cell: range(3), lambda cell: [])
+  fcds = {"tanh": TANH_FCD, "linear": [30.0, 31.0, None], "sigmoid": [12.5, 10.5, 13.0],
+          "tanh+margin0.05": [13.0, 14.0, 15.0]}
   for spec in specs:
-    if spec.activation == "tanh":
-      _fake_run(spec, fcd=10.0 + spec.seed)
-    else:
-      _fake_run(spec, fcd=30.0, failed=spec.seed == 2)
+    fcd = fcds[spec.cell.variant][spec.seed]
+    fake_run(spec, fcd=fcd, failed=fcd is None)
   return specs
 
 
-def test_rows_carry_config_scores_and_failures(specs, tmp_path):
+def test_rows_carry_config_axes_scores_and_failures(specs, tmp_path):
   rows = [report.run_row(s) for s in specs]
-  assert rows[0]["model"] == "dcgan" and rows[0]["fcd"] == 10.0 and rows[0]["saturated_fraction"] == 0.2
-  assert rows[-1]["failed"] and rows[-1]["failure_reason"] == "diverged: nan" and "fcd" not in rows[-1]
+  assert rows[0]["model"] == "mlp" and rows[0]["fcd"] == 10.0 and rows[0]["saturated_fraction"] == 0.2
+  assert rows[0]["run"] == "mlp/hinge/tanh/margin_0/seed_0" and rows[-1]["variant"] == "tanh+margin0.05"
+  failed = next(r for r in rows if r["run"] == "mlp/hinge/linear/margin_0/seed_2")
+  assert failed["failed"] and failed["failure_reason"] == "diverged: nan" and "fcd" not in failed
   report.write_results_csv(tmp_path / "results.csv", rows)
   with open(tmp_path / "results.csv") as f:
     read = list(csv.DictReader(f))
-  assert len(read) == 6 and read[1]["fcd"] == "11.0" and read[5]["failed"] == "True"
+  assert len(read) == 12 and [r["fcd"] for r in read if r["variant"] == "tanh"] == ["10.0", "11.0", "12.0"]
+  assert [r["failed"] for r in read if r["variant"] == "linear"] == ["False", "False", "True"]
+  assert {"model", "loss", "output_activation", "data_margin", "seed"} <= set(read[0])
 
 
-def test_summary_means_over_seeds_counts_failures_and_shows_floor(specs):
+def test_summary_gives_t_intervals_and_counts_failures(specs):
+  text = report.summary_markdown([report.run_row(s) for s in specs], {"fcd": 0.5, "recall": 0.9}, budget="20 steps")
+  tanh = next(l for l in text.splitlines() if l.startswith("| tanh |"))
+  half = stats.t.ppf(0.975, 2) * np.std(TANH_FCD, ddof=1) / math.sqrt(3)
+  assert tanh.startswith(f"| tanh | 3 | 0 | 11 ± {half:.2g} |")
+  assert next(l for l in text.splitlines() if l.startswith("| linear |")).startswith("| linear | 2 | 1 | 30.5 ± ")
+  assert "## mlp · hinge" in text and "fcd 0.5, recall 0.9" in text and "20 steps" in text
+  assert "- mlp/hinge/linear/margin_0/seed_2: diverged: nan" in text
+
+
+def test_summary_marks_only_holm_significant_pairs(specs):
+  text = report.summary_markdown([report.run_row(s) for s in specs], {}, budget="")
+  lines = text.splitlines()
+  pair = {l.split(" | ")[0][2:]: l for l in lines if " vs " in l and l.startswith("| ")}
+  assert "**tanh better**" in pair["tanh vs linear"] and "**sigmoid better**" in pair["linear vs sigmoid"]
+  assert "not distinguishable at this budget" in pair["tanh vs sigmoid"]
+  expected = statistics.holm([statistics.welch_p(TANH_FCD, [30.0, 31.0]), statistics.welch_p(TANH_FCD, [12.5, 10.5, 13.0]),
+                              statistics.welch_p([30.0, 31.0], [12.5, 10.5, 13.0])])
+  assert f"({expected[0]:.2g})" in pair["tanh vs linear"]
+  assert "Ranking by mean FCD: tanh (11; better than linear) < sigmoid (12; better than linear) < linear (30.5)." in text
+
+
+def test_summary_reports_the_margin_control(specs):
+  text = report.summary_markdown([report.run_row(s) for s in specs], {}, budget="")
+  assert "| tanh+margin0.05 vs tanh | +3 |" in text
+  assert "Order without the margin: tanh; with it: tanh+margin0.05: the order survives the control" in text
+
+
+def test_summary_says_when_the_order_settled(specs):
   rows = [report.run_row(s) for s in specs]
-  text = report.summary_markdown(rows, {"fcd": 0.5, "recall": 0.9}, budget="20 steps")
-  tanh = next(l for l in text.splitlines() if l.startswith("| hinge | tanh"))
-  assert f"| 3 | 0 | 11 ± {np.std([10, 11, 12]):.2g} |" in tanh
-  linear = next(l for l in text.splitlines() if l.startswith("| hinge | linear"))
-  assert "| 2 | 1 | 30 ± 0 |" in linear
-  assert "| real test vs real train | (floor) |  |  | 0.5 |" in text
-  assert "hinge/linear/seed 2: diverged: nan" in text and "20 steps" in text
-
-
-def test_figures_are_written(specs, tmp_path):
-  report.save_grids(tmp_path / "grids.png", specs, ["hinge"], ["tanh", "linear"], seed=0)
-  report.save_curves(tmp_path / "curves.png", specs, ["hinge"], ["tanh", "linear"], curve_floor=1.0)
-  assert (tmp_path / "grids.png").stat().st_size > 5000 and (tmp_path / "curves.png").stat().st_size > 5000
-
-
-def test_series_keeps_steps_every_run_has(specs):
-  steps, values = report._series([s for s in specs if s.activation == "tanh"], "fcd")
-  assert steps == [10, 20] and values == [[20.0, 10.0], [22.0, 11.0], [24.0, 12.0]]
+  settled = {("mlp", "hinge"): ([10, 20, 30], {"tanh": [2, 1, 1], "sigmoid": [1, 2, 2]})}
+  assert "has held since step 20 of 30 (ranks.png)" in report.summary_markdown(rows, {}, "", settled)
+  moving = {("mlp", "hinge"): ([10, 20], {"tanh": [1, 2], "sigmoid": [2, 1]})}
+  assert "changed at the last snapshot (step 20): not settled" in report.summary_markdown(rows, {}, "", moving)

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from gan_lab import data, scoring
+from gan_lab import data, metrics, scoring
 from gan_lab.activations import pixels_to_unit as to_unit
 
 
@@ -55,3 +55,15 @@ def test_score_run_dir_writes_final_and_curve(scorer, tmp_path):
   assert [p["step"] for p in scores["curve"]] == [10, 20]
   # Real images declared in [-1, 1] are mapped back exactly: the same score as the images themselves.
   assert scores["final"]["fcd"] == pytest.approx(scorer.score_unit_images(to_unit(test))["fcd"], rel=1e-4)
+
+
+def test_cached_reference_radii_and_curve_scores_match_the_metrics_computed_directly(scorer, tmp_path):
+  images = to_unit(data.load("fashion_mnist", "test").images[1000:2000])
+  scorer.score_unit_images(images[:500])  # Fills the reference's radii cache.
+  cached = scorer.score_unit_images(images)
+  features, _ = scorer.evaluator.embed(images)
+  precision, recall = metrics.precision_recall(scorer.real_features, features, k=3)
+  assert (cached["precision"], cached["recall"]) == (precision, recall)
+  np.savez(tmp_path / "snapshot.npz", samples=images, value_range=[0.0, 1.0])
+  curve = scorer.curve_scores(tmp_path / "snapshot.npz")
+  assert curve == {"fcd": pytest.approx(cached["fcd"], rel=1e-9), "kid": pytest.approx(cached["kid"], rel=1e-9)}

@@ -1,5 +1,6 @@
 """Confidence intervals and the paired test against textbook values and scipy."""
 
+import itertools
 import math
 
 import numpy as np
@@ -35,3 +36,53 @@ def test_paired_difference_uses_per_seed_differences():
   t = diffs.mean() / (np.std(diffs, ddof=1) / math.sqrt(3))
   assert result["p_value"] == pytest.approx(2 * stats.t.sf(abs(t), 2), rel=1e-9)
   assert result["p_value"] < 0.01  # A consistent improvement is significant although the seeds spread widely.
+
+
+def test_welch_p_against_the_formula_written_out():
+  a, b = np.array([100.0, 104.0, 98.0, 101.0]), np.array([90.0, 97.0, 92.0])
+  va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
+  t = (a.mean() - b.mean()) / math.sqrt(va + vb)
+  df = (va + vb) ** 2 / (va ** 2 / (len(a) - 1) + vb ** 2 / (len(b) - 1))  # Welch-Satterthwaite.
+  assert statistics.welch_p(a, b) == pytest.approx(2 * stats.t.sf(abs(t), df), rel=1e-9)
+  assert math.isnan(statistics.welch_p([1.0], [2.0, 3.0]))
+
+
+def _enumerated_permutation_p(a, b):
+  """Twice the smaller one-sided share of all splits at least as extreme (what the exact test counts)."""
+  pooled, observed = np.concatenate([a, b]), np.mean(a) - np.mean(b)
+  diffs = []
+  for chosen in itertools.combinations(range(len(pooled)), len(a)):
+    mask = np.zeros(len(pooled), bool)
+    mask[list(chosen)] = True
+    diffs.append(pooled[mask].mean() - pooled[~mask].mean())
+  diffs = np.array(diffs)
+  tol = 1e-12 * max(1.0, abs(observed))
+  return min(1.0, 2 * min(np.mean(diffs >= observed - tol), np.mean(diffs <= observed + tol)))
+
+
+@pytest.mark.parametrize("a, b", [([1.0, 2.0, 3.0], [4.0, 5.0, 6.0]), ([3.1, 2.0, 5.5, 4.0, 3.3], [5.0, 6.2, 4.1, 7.7, 6.6]),
+                                  ([1.0, 2.5, 2.0], [2.2, 3.0, 1.5, 4.0, 3.5])])
+def test_permutation_p_enumerates_every_split(a, b):
+  assert statistics.permutation_p(a, b) == pytest.approx(_enumerated_permutation_p(np.array(a), np.array(b)))
+
+
+def test_permutation_p_floor_at_three_seeds_is_one_tenth():
+  assert statistics.permutation_p([1.0, 2.0, 3.0], [10.0, 11.0, 12.0]) == pytest.approx(0.1)
+
+
+def test_holm_against_a_worked_example():
+  # Sorted p: 0.01, 0.02, 0.03, 0.04 with m = 4: 0.04, 0.06, 0.06 (monotone), 0.06.
+  assert statistics.holm([0.03, 0.01, 0.04, 0.02]) == pytest.approx([0.06, 0.04, 0.06, 0.06])
+  assert statistics.holm([0.5, 0.4]) == pytest.approx([0.8, 0.8])  # 2 x 0.4, then max(0.8, 1 x 0.5).
+  adjusted = statistics.holm([0.01, math.nan])
+  assert adjusted[0] == pytest.approx(0.01) and math.isnan(adjusted[1])
+
+
+def test_pairwise_marks_only_holm_significant_pairs():
+  groups = {"a": [10.0, 10.5, 9.5, 10.2, 9.8], "b": [20.0, 20.5, 19.5, 20.2, 19.8], "c": [10.1, 10.6, 9.6, 10.3, 9.9]}
+  rows = {(r["a"], r["b"]): r for r in statistics.pairwise(groups)}
+  assert set(rows) == {("a", "b"), ("a", "c"), ("b", "c")}
+  assert rows[("a", "b")]["significant"] and rows[("b", "c")]["significant"] and not rows[("a", "c")]["significant"]
+  assert rows[("a", "b")]["difference"] == pytest.approx(-10.0)
+  raw = [rows[k]["welch_p"] for k in rows]
+  assert [rows[k]["welch_holm_p"] for k in rows] == pytest.approx(statistics.holm(raw))

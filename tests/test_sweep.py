@@ -6,22 +6,38 @@ import subprocess
 import time
 
 from gan_lab import sweep
+from gan_lab.sweep import Cell
 
-RING = ("--dataset=ring", "--model=mlp", "--noise_dim=8", "--batch_size=32", "--max_examples=256",
+RING = ("--dataset=ring", "--noise_dim=8", "--batch_size=32", "--max_examples=256",
         "--log_every=10", "--num_samples=100", "--grid_size=2")
 DIVERGING = ("--inject_nan_at_step=15",)
 
 
-def test_plan_crosses_losses_activations_seeds(tmp_path):
-  specs = sweep.plan(tmp_path, ["hinge", "least_squares"], ["tanh", "linear"], range(3), ["--train_steps=5"])
-  assert len(specs) == 12 and len({s.run_dir for s in specs}) == 12
-  assert specs[0].run_dir == tmp_path / "runs" / "hinge" / "tanh" / "seed_0"
-  assert all("--train_steps=5" in s.command() for s in specs)
+def _plan(sweep_dir, losses, activations, seeds, args, model="mlp"):
+  cells = [Cell(model, loss, act) for loss in losses for act in activations]
+  return sweep.plan(sweep_dir, cells, lambda cell: seeds, lambda cell: args)
+
+
+def test_plan_names_every_axis_in_the_folder_and_discover_reads_it_back(tmp_path):
+  cells = [Cell("dcgan", "hinge", "tanh"), Cell("mlp", "hinge", "linear"), Cell("mlp", "hinge", "tanh", 0.05)]
+  specs = sweep.plan(tmp_path, cells, lambda cell: range(3 if cell.model == "dcgan" else 2),
+                     lambda cell: [f"--train_steps={5 if cell.model == 'mlp' else 7}"])
+  assert len(specs) == 7 and len({s.run_dir for s in specs}) == 7
+  assert [s.seed for s in specs] == [0, 0, 0, 1, 1, 1, 2]  # Seed-major: a partial sweep stays balanced.
+  assert specs[0].run_dir == tmp_path / "runs" / "dcgan" / "hinge" / "tanh" / "margin_0" / "seed_0"
+  assert specs[5].run_dir == tmp_path / "runs" / "mlp" / "hinge" / "tanh" / "margin_0.05" / "seed_1"
+  assert "--data_margin=0.05" in specs[5].command() and "--train_steps=5" in specs[5].command()
+  assert "--model=dcgan" in specs[0].command() and "--train_steps=7" in specs[0].command()
+  for spec in specs[:4]:
+    spec.run_dir.mkdir(parents=True)
+    (spec.run_dir / sweep.STATUS_FILE).write_text('{"status": "ok"}')
+  assert [(s.cell, s.seed, s.run_dir) for s in sweep.discover(tmp_path)] == sorted(
+      [(s.cell, s.seed, s.run_dir) for s in specs[:4]])
 
 
 def test_failed_run_is_recorded_and_the_sweep_goes_on_and_resumes(tmp_path):
-  ok = sweep.plan(tmp_path / "a", ["non_saturating"], ["tanh", "sigmoid"], [0], RING + ("--train_steps=20",))
-  bad = sweep.plan(tmp_path / "b", ["non_saturating"], ["linear"], [0], RING + ("--train_steps=20",) + DIVERGING)
+  ok = _plan(tmp_path / "a", ["non_saturating"], ["tanh", "sigmoid"], [0], RING + ("--train_steps=20",))
+  bad = _plan(tmp_path / "b", ["non_saturating"], ["linear"], [0], RING + ("--train_steps=20",) + DIVERGING)
   finished = []
   sweep.run_all(bad + ok, parallel=2, on_finished=finished.append, log=lambda *_: None)
   assert {s.label for s in finished} == {s.label for s in bad + ok}
@@ -35,8 +51,8 @@ def test_failed_run_is_recorded_and_the_sweep_goes_on_and_resumes(tmp_path):
 
 
 def test_killed_run_resumes_from_its_checkpoint(tmp_path):
-  spec, = sweep.plan(tmp_path, ["non_saturating"], ["tanh"], [0],
-                     RING + ("--train_steps=3000", "--checkpoint_every=20", "--sample_every=1000"))
+  spec, = _plan(tmp_path, ["non_saturating"], ["tanh"], [0],
+                RING + ("--train_steps=3000", "--checkpoint_every=20", "--sample_every=1000"))
   spec.run_dir.mkdir(parents=True)
   with open(spec.run_dir / sweep.LOG_FILE, "wb") as log:
     proc = subprocess.Popen(spec.command(), stdout=log, stderr=subprocess.STDOUT)
