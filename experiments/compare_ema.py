@@ -16,7 +16,9 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from absl import app, flags, logging  # pylint: disable=g-import-not-at-top
+from absl import app, flags  # pylint: disable=g-import-not-at-top
+
+from experiments import cli_logging  # pylint: disable=g-import-not-at-top
 
 flags.DEFINE_list("run_dirs", [], "Finished runs trained with --g_ema_decay > 0.")
 flags.DEFINE_string("output_dir", "outputs/ema_study", "Where comparison.json and comparison.md go.")
@@ -28,7 +30,6 @@ FLAGS = flags.FLAGS
 
 
 def main(argv):
-  logging.set_verbosity(logging.WARNING)
   if len(argv) > 1:
     raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
   missing = [d for d in FLAGS.run_dirs if not os.path.isfile(os.path.join(d, "samples_raw.npz"))]
@@ -38,6 +39,7 @@ def main(argv):
   if len(datasets) != 1:
     raise app.UsageError(f"--run_dirs: runs on different data sets {sorted(datasets)}")
 
+  cli_logging.quiet_native_logs()
   from gan_lab import atomic_io, evaluator, paired_report, scoring  # pylint: disable=g-import-not-at-top
   data_dir = FLAGS.data_dir or None
   scorer = scoring.Scorer(evaluator.load_or_train(datasets.pop(), FLAGS.evaluator_dir, data_dir), data_dir,

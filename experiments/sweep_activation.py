@@ -19,8 +19,9 @@ import sys
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from absl import app, flags, logging  # pylint: disable=g-import-not-at-top
+from absl import app, flags  # pylint: disable=g-import-not-at-top
 
+from experiments import cli_logging  # pylint: disable=g-import-not-at-top
 from gan_lab import config as config_lib, study as study_lib  # pylint: disable=g-import-not-at-top
 
 _DEFAULT = study_lib.Study()
@@ -95,11 +96,11 @@ def study_from_flags() -> study_lib.Study:
 
 
 def main(argv):
-  logging.set_verbosity(logging.WARNING)
   if len(argv) > 1:
     raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
   study = study_from_flags()
-  from gan_lab import atomic_io, evaluator, report, scoring, sweep  # pylint: disable=g-import-not-at-top
+  cli_logging.quiet_native_logs()
+  from gan_lab import atomic_io, evaluator, interrupts, report, scoring, sweep  # pylint: disable=g-import-not-at-top
   sweep_dir = FLAGS.sweep_dir
   extra = [f"--data_dir={FLAGS.data_dir}"] if FLAGS.data_dir else []
   specs = sweep.plan(sweep_dir, study.cells(), study.seeds_of, lambda cell: study.train_args(cell) + extra)
@@ -112,7 +113,11 @@ def main(argv):
     atomic_io.write_json(os.path.join(sweep_dir, "sweep_flags.json"),
                          {f.name: f.value for f in FLAGS.get_flags_for_module(sys.argv[0])})
 
-  ev = evaluator.load_or_train(FLAGS.dataset, FLAGS.evaluator_dir, FLAGS.data_dir or None, FLAGS.retrain_evaluator)
+  try:
+    ev = evaluator.load_or_train(FLAGS.dataset, FLAGS.evaluator_dir, FLAGS.data_dir or None, FLAGS.retrain_evaluator)
+  except atomic_io.OutputWriteError as e:
+    print(f"error: {e}", file=sys.stderr)
+    return 2
   print(f"evaluator: {FLAGS.dataset} classifier, test accuracy {ev.test_accuracy:.4f}")
   scorer = scoring.Scorer(ev, FLAGS.data_dir or None, reference_size=study.num_samples)
 
@@ -123,8 +128,17 @@ def main(argv):
   for spec in sweep.discover(sweep_dir):  # Runs that ended before a kill but were not scored yet.
     score(spec)
   if not FLAGS.report_only:
-    sweep.run_all(specs, FLAGS.parallel, on_finished=score)
-  rows = report.write_report(sweep_dir, sweep.discover(sweep_dir), scorer, ev.test_accuracy)
+    with interrupts.StopRequest() as stop:
+      sweep.run_all(specs, FLAGS.parallel, on_finished=score, stop=stop)
+    if stop.requested():
+      print(f"sweep interrupted ({stop.name}): the runs in flight checkpointed; run the same command to resume",
+            file=sys.stderr)
+      return stop.exit_code
+  try:
+    rows = report.write_report(sweep_dir, sweep.discover(sweep_dir), scorer, ev.test_accuracy)
+  except atomic_io.OutputWriteError as e:
+    print(f"error: {e}", file=sys.stderr)
+    return 2
   failed = sum(r["failed"] for r in rows)
   print(f"sweep done: {len(rows) - failed} ok, {failed} failed; report in {sweep_dir}")
   return 0

@@ -5,7 +5,9 @@
 
 Every flag but --overwrite is a `TrainConfig` field (gan_lab/config.py), where
 its help, choices and bounds are defined. Exit codes: 0 done, 1 bad flag,
-2 data or output folder unusable, 3 training diverged (non-finite loss).
+2 data, output folder or checkpoints unusable (a full disk included),
+3 training diverged (non-finite loss), 143 / 130 stopped by SIGTERM / SIGINT
+after checkpointing (the same command resumes).
 """
 
 import dataclasses
@@ -15,9 +17,9 @@ import sys
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from absl import app, flags, logging  # pylint: disable=g-import-not-at-top
+from absl import app, flags  # pylint: disable=g-import-not-at-top
 
-from experiments import config_flags  # pylint: disable=g-import-not-at-top
+from experiments import cli_logging, config_flags  # pylint: disable=g-import-not-at-top
 from gan_lab import config as config_lib, registry  # pylint: disable=g-import-not-at-top
 
 config_flags.define_config_flags()
@@ -43,12 +45,12 @@ def validated_config() -> config_lib.TrainConfig:
 
 
 def main(argv):
-  logging.set_verbosity(logging.WARNING)  # TensorFlow's checkpoint INFO lines would drown the progress bar.
   if len(argv) > 1:
     raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
   config = validated_config()
+  cli_logging.quiet_native_logs()
 
-  from gan_lab import data, run_dir, training, training_data  # pylint: disable=g-import-not-at-top  (TensorFlow import is slow)
+  from gan_lab import data, interrupts, run_dir, training, training_data  # pylint: disable=g-import-not-at-top  (TensorFlow import is slow)
   try:
     run_dir.prepare(config.output_dir, dataclasses.asdict(config), FLAGS.overwrite,
                     defaults=dataclasses.asdict(config_lib.TrainConfig()))
@@ -56,11 +58,19 @@ def main(argv):
   except (data.DataError, run_dir.RunDirError) as e:
     print(f"error: {e}", file=sys.stderr)
     return EXIT_DATA
-  try:
-    result = training.train(config, train_data)
-  except training.NonFiniteLossError as e:
-    print(f"error: training diverged at {e}", file=sys.stderr)
-    return EXIT_DIVERGED
+  with interrupts.StopRequest() as stop:
+    try:
+      result = training.train(config, train_data, should_stop=stop.requested)
+    except training.NonFiniteLossError as e:
+      print(f"error: training diverged at {e}", file=sys.stderr)
+      return EXIT_DIVERGED
+    except (training.OutputWriteError, training.CheckpointError) as e:
+      print(f"error: {e}", file=sys.stderr)
+      return EXIT_DATA
+  if result.interrupted:
+    print(f"interrupted ({stop.name}) at step {result.steps}; checkpoint saved; run the same command to resume",
+          file=sys.stderr)
+    return stop.exit_code
   print(f"done: {result.steps} steps in {result.wall_seconds:.1f}s; outputs in {config.output_dir}")
   return 0
 

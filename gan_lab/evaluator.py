@@ -108,13 +108,19 @@ def load_or_train(dataset: str, cache_dir, data_dir=None, retrain: bool = False,
 
 
 def save(evaluator: Evaluator, folder: Path, epochs: int) -> None:
-  folder.mkdir(parents=True, exist_ok=True)
-  # Keras insists on the .keras suffix, so write to a temporary .keras name, then rename.
-  fd, tmp = tempfile.mkstemp(prefix=".classifier.", suffix=".keras", dir=folder)
-  os.close(fd)
+  """Writes the classifier and its info whole or not at all (atomic_io.OutputWriteError on a full disk)."""
+  try:
+    folder.mkdir(parents=True, exist_ok=True)
+    # Keras insists on the .keras suffix, so write to a temporary .keras name, then rename.
+    fd, tmp = tempfile.mkstemp(prefix=".classifier.", suffix=".keras", dir=folder)
+    os.close(fd)
+  except OSError as e:
+    raise atomic_io.OutputWriteError(folder / MODEL_FILE, e.strerror or str(e)) from e
   try:
     evaluator.classifier.save(tmp)
     os.replace(tmp, folder / MODEL_FILE)
+  except OSError as e:
+    raise atomic_io.OutputWriteError(folder / MODEL_FILE, e.strerror or str(e)) from e
   finally:
     Path(tmp).unlink(missing_ok=True)
   atomic_io.write_json(folder / INFO_FILE, {"dataset": evaluator.dataset, "test_accuracy": evaluator.test_accuracy,

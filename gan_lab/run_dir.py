@@ -42,6 +42,8 @@ def prepare(output_dir, flags: dict, overwrite: bool = False, defaults: dict | N
     atomic_io.write_json(out / FLAGS_FILE, flags)
   except OSError as e:
     raise RunDirError(f"--output_dir={out}: cannot write there ({e.strerror or e})") from None
+  except atomic_io.OutputWriteError as e:
+    raise RunDirError(f"--output_dir={out}: cannot write there ({e.reason})") from None
   return out
 
 

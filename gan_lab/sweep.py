@@ -5,8 +5,8 @@ in its own folder, `<sweep>/runs/<model>/<loss>/<activation>/margin_<m>/seed_<n>
 which names every axis, so the folder alone says what the run is
 (`discover` reads a sweep back from its folders). A run's outcome is written
 to `status.json` when it ends; a restarted sweep skips every run that has
-one, so finished (and recorded failed) runs are never repeated, and a run
-killed mid-way resumes from its checkpoint. A failed run (non-finite loss,
+ended, so finished (and recorded failed) runs are never repeated, and a run
+killed or interrupted mid-way resumes from its checkpoint. A failed run (non-finite loss,
 crash) is recorded and the sweep goes on.
 """
 
@@ -22,7 +22,8 @@ from gan_lab import atomic_io
 TRAIN_SCRIPT = Path(__file__).resolve().parents[1] / "experiments" / "train.py"
 STATUS_FILE, SCORES_FILE, LOG_FILE = "status.json", "scores.json", "train.log"
 # Exit codes of experiments/train.py.
-_REASONS = {1: "bad flags", 2: "data or output folder unusable", 3: "diverged (non-finite loss)"}
+_REASONS = {1: "bad flags", 2: "data, output folder or checkpoints unusable", 3: "diverged (non-finite loss)"}
+_INTERRUPTED = {143: "stopped by SIGTERM; checkpointed", 130: "stopped by SIGINT; checkpointed"}
 
 
 @dataclasses.dataclass(frozen=True, order=True)
@@ -68,6 +69,10 @@ class RunSpec:
   def succeeded(self) -> bool:
     return (self.status() or {}).get("status") == "ok"
 
+  def ended(self) -> bool:
+    """Finished or failed for good; a run stopped by a signal has not ended and is resumed."""
+    return (self.status() or {}).get("status") in ("ok", "failed")
+
 
 def run_dir_of(sweep_dir, cell: Cell, seed: int) -> Path:
   return Path(sweep_dir, "runs", *cell.path_parts(), f"seed_{seed}")
@@ -91,16 +96,26 @@ def discover(sweep_dir) -> list[RunSpec]:
     model, loss, activation, margin, seed = status.parent.relative_to(Path(sweep_dir, "runs")).parts
     cell = Cell(model, loss, activation, float(margin.removeprefix("margin_")))
     specs.append(RunSpec(cell, int(seed.removeprefix("seed_")), status.parent))
-  return sorted(specs, key=lambda s: (s.cell, s.seed))
+  return sorted((s for s in specs if s.ended()), key=lambda s: (s.cell, s.seed))
 
 
-def run_all(specs: list[RunSpec], parallel: int = 1, on_finished=None, log=print) -> None:
-  """Runs every spec without a status, `parallel` at a time; calls `on_finished(spec)` after each."""
-  pending = [s for s in specs if s.status() is None]
+def run_all(specs: list[RunSpec], parallel: int = 1, on_finished=None, log=print, stop=None) -> None:
+  """Runs every spec that has not ended, `parallel` at a time; calls `on_finished(spec)` after each.
+
+  stop: an `interrupts.StopRequest`; once it is requested, no run starts and
+  the signal is forwarded to the running ones, which checkpoint and are
+  recorded as interrupted (resumed when the sweep is started again).
+  """
+  pending = [s for s in specs if not s.ended()]
   log(f"sweep: {len(specs) - len(pending)} of {len(specs)} runs already finished; {len(pending)} to run")
   running: list[tuple[RunSpec, subprocess.Popen, float]] = []
-  while pending or running:
-    while pending and len(running) < parallel:
+  forwarded = False
+  while (pending and not (stop and stop.requested())) or running:
+    if stop and stop.requested() and not forwarded:
+      for _, proc, _ in running:
+        proc.send_signal(stop.signum)
+      forwarded = True
+    while pending and len(running) < parallel and not (stop and stop.requested()):
       spec = pending.pop(0)
       spec.run_dir.mkdir(parents=True, exist_ok=True)
       with open(spec.run_dir / LOG_FILE, "ab") as log_file:
@@ -121,6 +136,9 @@ def run_all(specs: list[RunSpec], parallel: int = 1, on_finished=None, log=print
 def _status(spec: RunSpec, returncode: int, seconds: float) -> dict:
   if returncode == 0:
     return {"status": "ok", "exit_code": 0, "reason": "", "wall_seconds": round(seconds, 1)}
+  if returncode in _INTERRUPTED:
+    return {"status": "interrupted", "exit_code": returncode, "reason": _INTERRUPTED[returncode],
+            "wall_seconds": round(seconds, 1)}
   lines = (spec.run_dir / LOG_FILE).read_text(errors="replace").strip().splitlines()
   last = lines[-1][:300] if lines else ""
   reason = _REASONS.get(returncode, f"crashed with exit code {returncode}")

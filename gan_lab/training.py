@@ -19,22 +19,25 @@ import numpy as np
 import tensorflow as tf
 
 from gan_lab import activations, distribute, input_pipeline, losses, models, training_data
-from gan_lab.checkpoints import RunCheckpoint
+from gan_lab.atomic_io import OutputWriteError
+from gan_lab.checkpoints import CheckpointError, RunCheckpoint
 from gan_lab.config import TrainConfig
 from gan_lab.generator_ema import GeneratorEma
 from gan_lab.sample_writer import SampleWriter
 from gan_lab.train_step import GanUpdates, StepSettings, make_train_loop
 from gan_lab.training_log import NonFiniteLossError, TrainingLog
 
-__all__ = ["NonFiniteLossError", "TrainResult", "Trainer", "train"]
+__all__ = ["CheckpointError", "NonFiniteLossError", "OutputWriteError", "TrainResult", "Trainer", "train"]
 
 
 @dataclasses.dataclass
 class TrainResult:
+  """How a run ended: `steps` done, and `samples` (None when `interrupted` before the end)."""
   steps: int
   wall_seconds: float
   last_metrics: dict
-  samples: np.ndarray
+  samples: np.ndarray | None
+  interrupted: bool = False
 
 
 class Trainer:
@@ -69,7 +72,7 @@ class Trainer:
       step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
       self.ema = _build_ema(config, train_data.shape[1:], activation, self.strategy, self.models.generator)
     self._checkpoint = RunCheckpoint(config.output_dir, self.models, updates.g_optimizer, updates.d_optimizer, step,
-                                     self.ema)
+                                     self.ema, warn=log)
     self.step = self._checkpoint.restore_latest()
     self.train_loop = make_train_loop(updates, self.strategy, jit_compile=config.jit_compile,
                                       after_step=self.ema.update if self.ema else None)
@@ -88,16 +91,29 @@ class Trainer:
   def last_metrics(self) -> dict:
     return self._log.last
 
-  def advance(self, num_steps: int) -> None:
-    """Runs up to `num_steps` more steps (never past `train_steps`), logging and saving on schedule."""
+  def advance(self, num_steps: int, should_stop=lambda: False) -> None:
+    """Runs up to `num_steps` more steps (never past `train_steps`), logging and saving on schedule.
+
+    `should_stop()` is asked before each compiled chunk (at most
+    `steps_per_call` steps); when it says yes, `advance` returns early.
+    """
     end = min(self.step + num_steps, self.config.train_steps)
-    while self.step < end:
+    while self.step < end and not should_stop():
       if self.step + 1 == self.config.inject_nan_at_step:
         _poison(self.models.discriminator)
       chunk = min(self.config.steps_per_call, end - self.step, self._steps_to_next_event())
       self._log.add(self.train_loop(self._batches, tf.constant(chunk, tf.int32)), chunk)
       self.step += chunk
       self._after_chunk()
+
+  def interrupt(self) -> TrainResult:
+    """Logs the steps since the last log line, checkpoints the current step and closes the log: a resume loses nothing."""
+    if self._log.window.steps:
+      self._log.log(self.step)
+    if self.step != self._checkpoint.saved_step:
+      self._checkpoint.save(self.step)
+    self._log.close()
+    return TrainResult(self.step, self._log.seconds(), self.last_metrics, None, interrupted=True)
 
   def finish(self) -> TrainResult:
     """Writes the final checkpoint, grid and samples; closes the log."""
@@ -136,19 +152,23 @@ class Trainer:
       self._checkpoint.save(step)
 
 
-def train(config: TrainConfig, train_data: np.ndarray | None = None, log=print) -> TrainResult:
+def train(config: TrainConfig, train_data: np.ndarray | None = None, log=print,
+          should_stop=lambda: False) -> TrainResult:
   """Trains a GAN as `config` says, on `train_data` (in the data range) or the config's data set.
 
   Resumes from the latest checkpoint in `config.output_dir` if there is one.
-  Raises NonFiniteLossError when a loss is NaN or infinite at a log or
-  checkpoint step, after recording the failure in metrics.jsonl (the last
-  good checkpoint stays).
+  When `should_stop()` turns true (e.g. `interrupts.StopRequest.requested`),
+  checkpoints the step reached and returns with `interrupted` set. Raises
+  NonFiniteLossError when a loss is NaN or infinite at a log or checkpoint
+  step, after recording the failure in metrics.jsonl (the last good
+  checkpoint stays), and atomic_io.OutputWriteError when an output cannot be
+  written.
   """
   if train_data is None:
     train_data = training_data.load(config)
   trainer = Trainer(config, train_data, log)
-  trainer.advance(config.train_steps)
-  return trainer.finish()
+  trainer.advance(config.train_steps, should_stop)
+  return trainer.interrupt() if trainer.step < config.train_steps else trainer.finish()
 
 
 def device_description() -> str:

@@ -8,6 +8,7 @@ is recorded as a `failure` line and raised: diverged weights are never
 checkpointed.
 """
 
+import contextlib
 import json
 import math
 import time
@@ -67,7 +68,7 @@ class TrainingLog:
     self.last = self.window.flush(step, self.began, self.images_per_step)
     self._check_finite(step, self.last)
     atomic_io.append_jsonl(self.out / METRICS_FILE, self.last)
-    with self.writer.as_default(step=step):
+    with self._tensorboard_errors(), self.writer.as_default(step=step):
       for name, value in self.last.items():
         if name != "step":
           tf.summary.scalar(name, value)
@@ -82,7 +83,16 @@ class TrainingLog:
     return time.perf_counter() - self.began
 
   def close(self) -> None:
-    self.writer.close()
+    with self._tensorboard_errors():
+      self.writer.close()
+
+  @contextlib.contextmanager
+  def _tensorboard_errors(self):
+    """TensorFlow's write errors (a full disk) as the OutputWriteError every other output raises."""
+    try:
+      yield
+    except tf.errors.OpError as e:
+      raise atomic_io.OutputWriteError(self.out / "tensorboard", atomic_io.write_error_reason(e.message)) from e
 
   def _check_finite(self, step: int, metrics: dict) -> None:
     bad = [k for k in ("d_loss", "g_loss") if not math.isfinite(metrics[k])]

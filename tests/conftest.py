@@ -25,3 +25,39 @@ def tiny_evaluator(tmp_path_factory):
   ev = evaluator.train("fashion_mnist", epochs=2, max_examples=10000, log=None)
   evaluator.save(ev, cache / "fashion_mnist", epochs=2)
   return ev, cache
+
+
+def _run_as_nobody(function, *args):
+  """Calls `function(*args)` in a forked child that has dropped to the user nobody; returns its str() result.
+
+  Root may write into read-only folders, so permission tests run this way
+  when the suite runs as root (as CI does). The child touches no TensorFlow
+  state; it only runs pure-Python code already imported.
+  """
+  import pwd  # pylint: disable=g-import-not-at-top
+  nobody = pwd.getpwnam("nobody")
+  read, write = os.pipe()
+  pid = os.fork()
+  if pid == 0:  # The child: drop privileges, run, report, and leave without running pytest's exit handlers.
+    os.close(read)
+    try:
+      os.setgroups([])
+      os.setgid(nobody.pw_gid)
+      os.setuid(nobody.pw_uid)
+      result = str(function(*args))
+    except BaseException as e:  # pylint: disable=broad-except
+      result = f"child raised {type(e).__name__}: {e}"
+    os.write(write, result.encode())
+    os._exit(0)
+  os.close(write)
+  with os.fdopen(read, "rb") as pipe:
+    result = pipe.read().decode()
+  os.waitpid(pid, 0)
+  return result
+
+
+@pytest.fixture
+def run_as_nobody():
+  if os.geteuid() != 0:
+    pytest.skip("dropping to nobody needs root")
+  return _run_as_nobody

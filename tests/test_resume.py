@@ -1,4 +1,4 @@
-"""A run killed with SIGKILL and resumed ends bitwise equal to one never interrupted (CPU, --deterministic)."""
+"""A run killed (SIGKILL) or stopped (SIGTERM, SIGINT) and resumed ends bitwise equal to one never interrupted."""
 
 import json
 import signal
@@ -56,3 +56,40 @@ def test_kill_9_and_resume_matches_uninterrupted_run(tmp_path):
 
 def _steps(run_dir):
   return [json.loads(line)["step"] for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
+
+
+@pytest.fixture(scope="module")
+def straight_run(tmp_path_factory):
+  out = tmp_path_factory.mktemp("straight") / "run"
+  subprocess.run(_command(out), check=True, capture_output=True, timeout=300)
+  return out
+
+
+@pytest.mark.skipif(not HAVE_FMNIST, reason="needs Debian's dataset-fashion-mnist (bash run.sh installs it)")
+@pytest.mark.parametrize("signum, code", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_a_stop_signal_checkpoints_where_it_is_and_the_resume_is_bitwise_exact(tmp_path, straight_run, signum, code):
+  stopped = tmp_path / "stopped"
+  proc = subprocess.Popen(_command(stopped), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+  deadline = time.time() + 120
+  while not (stopped / "metrics.jsonl").is_file() and time.time() < deadline:
+    time.sleep(0.02)
+  time.sleep(0.3)  # Past step 25, between checkpoints.
+  proc.send_signal(signum)
+  _, err = proc.communicate(timeout=120)
+  assert proc.returncode == code, err[-2000:]
+  line = err.strip().splitlines()[-1]
+  assert line.startswith(f"interrupted ({signal.Signals(signum).name}) at step ")
+  assert line.endswith("; checkpoint saved; run the same command to resume")
+  step = int(line.split(" at step ")[1].split(";")[0])
+  assert 25 <= step < 150 and not (stopped / "samples.npz").exists()
+  assert tf.train.load_checkpoint(str(stopped / "checkpoints")).get_tensor("step/.ATTRIBUTES/VARIABLE_VALUE") == step
+  assert _steps(stopped)[-1] == step  # The steps since the last log line were logged, not lost.
+
+  resumed = subprocess.run(_command(stopped), capture_output=True, text=True, timeout=300)
+  assert resumed.returncode == 0, resumed.stderr[-2000:]
+  assert f"resuming at step {step}" in resumed.stderr + resumed.stdout
+  a, b = _weights(straight_run), _weights(stopped)
+  for name in a:
+    np.testing.assert_array_equal(a[name], b[name], err_msg=name)
+  with np.load(straight_run / "samples.npz") as fa, np.load(stopped / "samples.npz") as fb:
+    np.testing.assert_array_equal(fa["samples"], fb["samples"])

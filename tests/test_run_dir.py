@@ -2,6 +2,9 @@
 
 import json
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -34,14 +37,31 @@ def test_overwrite_replaces_old_run(tmp_path):
   assert json.loads((tmp_path / "r" / "flags.json").read_text())["seed"] == 2
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
-def test_read_only_folder_fails_at_start(tmp_path):
-  tmp_path.chmod(0o500)
+@pytest.fixture
+def read_only_parent():
+  """A folder in /tmp that everyone may read and search and no one but root may write."""
+  parent = Path(tempfile.mkdtemp())
+  parent.chmod(0o555)
+  yield parent
+  parent.chmod(0o700)
+  shutil.rmtree(parent)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders: the test below runs as nobody")
+def test_read_only_folder_fails_at_start(read_only_parent):
+  assert _prepare_fails(read_only_parent / "run") == "RunDirError: cannot write"
+
+
+def test_read_only_folder_fails_at_start_as_nobody(read_only_parent, run_as_nobody):
+  assert run_as_nobody(_prepare_fails, read_only_parent / "run") == "RunDirError: cannot write"
+
+
+def _prepare_fails(out):
   try:
-    with pytest.raises(run_dir.RunDirError, match="cannot write"):
-      run_dir.prepare(tmp_path / "run", FLAGS)
-  finally:
-    tmp_path.chmod(0o700)
+    run_dir.prepare(out, FLAGS)
+  except run_dir.RunDirError as e:
+    return "RunDirError: cannot write" if "cannot write" in str(e) else str(e)
+  return "prepared"
 
 
 def test_output_dir_under_a_file_fails_at_start(tmp_path):

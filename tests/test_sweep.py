@@ -69,3 +69,27 @@ def test_killed_run_resumes_from_its_checkpoint(tmp_path):
   assert 20 <= resumed_at < 3000
   steps = [json.loads(l)["step"] for l in (spec.run_dir / "metrics.jsonl").read_text().splitlines()]
   assert steps[-1] == 3000
+
+
+class _StopOnceCheckpointed:
+  """A stop request (as `interrupts.StopRequest` gives) that turns true once the run has a checkpoint."""
+  signum = signal.SIGTERM
+
+  def __init__(self, run_dir):
+    self.run_dir = run_dir
+
+  def requested(self):
+    return (self.run_dir / "checkpoints" / "checkpoint").is_file()
+
+
+def test_a_stopped_sweep_forwards_the_signal_and_resumes_the_run_later(tmp_path):
+  spec, = _plan(tmp_path, ["non_saturating"], ["tanh"], [0],
+                RING + ("--train_steps=3000", "--checkpoint_every=20", "--sample_every=1000"))
+  waiting, = _plan(tmp_path, ["hinge"], ["tanh"], [0], RING + ("--train_steps=20",))
+  sweep.run_all([spec, waiting], stop=_StopOnceCheckpointed(spec.run_dir), log=lambda *_: None)
+  assert spec.status()["status"] == "interrupted" and spec.status()["exit_code"] == 143
+  assert waiting.status() is None  # Never started once the stop came.
+  assert sweep.discover(tmp_path) == []
+  sweep.run_all([spec, waiting], parallel=2, log=lambda *_: None)
+  assert spec.succeeded() and waiting.succeeded()
+  assert "resuming at step" in (spec.run_dir / sweep.LOG_FILE).read_text()

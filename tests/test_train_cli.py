@@ -102,3 +102,58 @@ def test_nan_watchdog_exits_3_and_records_the_failure(tmp_path):
   assert last["step"] == 30 and "non-finite" in last["failure"]
   assert (tmp_path / "checkpoints" / "ckpt-20.index").is_file()
   assert not (tmp_path / "samples.npz").exists()
+
+
+RING = ["--dataset=ring", "--model=mlp", "--log_every=10", "--checkpoint_every=10", "--num_samples=10"]
+
+
+def test_an_unreadable_checkpoint_falls_back_and_none_readable_exits_2(tmp_path):
+  assert _run(*RING, "--train_steps=20", f"--output_dir={tmp_path}").returncode == 0
+  for data in (tmp_path / "checkpoints").glob("ckpt-20.data-*"):
+    data.write_bytes(data.read_bytes()[:100])
+  proc = _run(*RING, "--train_steps=20", f"--output_dir={tmp_path}")
+  assert proc.returncode == 0, proc.stderr[-2000:]
+  assert "ckpt-20 does not restore" in proc.stdout and "resuming at step 10" in proc.stdout
+  for data in (tmp_path / "checkpoints").glob("ckpt-*.data-*"):
+    data.write_bytes(data.read_bytes()[:100])
+  proc = _run(*RING, "--train_steps=20", f"--output_dir={tmp_path}")
+  assert proc.returncode == 2 and "Traceback" not in proc.stderr
+  assert proc.stderr.strip().splitlines()[-1] == (f"error: {tmp_path / 'checkpoints'}: none of its checkpoints "
+                                                  "restores; pass --overwrite to start the run afresh")
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+  """An 8 MB tmpfs (root only); yields its path and a function that grows it."""
+  mount = tmp_path / "disk"
+  mount.mkdir()
+  if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mount)], capture_output=True).returncode:
+    pytest.skip("cannot mount a tmpfs here (needs root); tests/test_checkpoints.py and test_atomic_io.py "
+                "inject the same failures")
+  yield mount, lambda size: subprocess.run(["mount", "-o", f"remount,size={size}", str(mount)], check=True)
+  subprocess.run(["umount", str(mount)], check=True)
+
+
+@pytest.mark.skipif(not HAVE_FMNIST, reason="needs Debian's dataset-fashion-mnist")
+def test_a_full_disk_exits_2_with_one_line_and_resumes_once_there_is_space(small_disk):
+  mount, grow = small_disk
+  out = mount / "run"
+  args = ["--model=mlp", "--max_examples=2000", "--train_steps=300", "--checkpoint_every=50", "--log_every=50",
+          "--sample_every=1000", f"--output_dir={out}"]
+  proc = _run(*args)
+  assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr[-3000:]
+  assert re.fullmatch(rf"error: cannot write {re.escape(str(out))}/\S+: No space left on device",
+                      proc.stderr.strip().splitlines()[-1])
+  leftovers = [p.name for p in out.rglob("*") if "_temp" in p.name or p.name.endswith(".tmp")]
+  assert not leftovers
+  saved = tf_checkpoint_step(out)
+  assert saved >= 50
+  grow("128m")
+  proc = _run(*args)
+  assert proc.returncode == 0, proc.stderr[-3000:]
+  assert f"resuming at step {saved}" in proc.stdout and (out / "samples.npz").is_file()
+
+
+def tf_checkpoint_step(out):
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top
+  return int(tf.train.load_checkpoint(str(out / "checkpoints")).get_tensor("step/.ATTRIBUTES/VARIABLE_VALUE"))
