@@ -1,9 +1,11 @@
 """The evaluator classifier: logits, accuracy, cache reuse."""
 
+import errno
+
 import numpy as np
 import pytest
 
-from gan_lab import evaluator
+from gan_lab import atomic_io, evaluator
 
 
 def test_classifier_returns_logits_and_128_features():
@@ -38,3 +40,17 @@ def test_cached_evaluator_is_reused_not_retrained(tiny_evaluator, monkeypatch):
   np.testing.assert_allclose(loaded.embed(x)[1], ev.embed(x)[1], rtol=1e-5, atol=1e-6)
   with pytest.raises(AssertionError, match="retrained"):
     evaluator.load_or_train("fashion_mnist", cache, retrain=True)
+
+
+def test_a_cache_that_cannot_be_written_fails_with_the_file_named_and_nothing_left(tiny_evaluator, tmp_path,
+                                                                                   monkeypatch):
+  ev, _ = tiny_evaluator
+
+  def full_disk(path, *args, **kwargs):
+    with open(path, "wb") as f:
+      f.write(b"partial")
+    raise OSError(errno.ENOSPC, "No space left on device")
+  monkeypatch.setattr(ev.classifier, "save", full_disk)
+  with pytest.raises(atomic_io.OutputWriteError, match=r"cannot write .*classifier.keras: No space left on device"):
+    evaluator.save(ev, tmp_path / "cache", epochs=2)
+  assert list((tmp_path / "cache").iterdir()) == []
