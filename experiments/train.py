@@ -50,7 +50,7 @@ def main(argv):
   config = validated_config()
   cli_logging.quiet_native_logs()
 
-  from gan_lab import data, interrupts, run_dir, training, training_data  # pylint: disable=g-import-not-at-top  (TensorFlow import is slow)
+  from gan_lab import data, distribute, interrupts, run_dir, training, training_data  # pylint: disable=g-import-not-at-top  (TensorFlow import is slow)
   try:
     run_dir.prepare(config.output_dir, dataclasses.asdict(config), FLAGS.overwrite,
                     defaults=dataclasses.asdict(config_lib.TrainConfig()))
@@ -61,6 +61,8 @@ def main(argv):
   with interrupts.StopRequest() as stop:
     try:
       result = training.train(config, train_data, should_stop=stop.requested)
+    except distribute.StrategyError as e:
+      raise app.UsageError(str(e)) from None
     except training.NonFiniteLossError as e:
       print(f"error: training diverged at {e}", file=sys.stderr)
       return EXIT_DIVERGED

@@ -9,6 +9,18 @@ import tensorflow as tf
 from gan_lab.config import STRATEGIES
 
 
+class StrategyError(ValueError):
+  """The strategy cannot run this config (a flag error: the CLI exits 1)."""
+
+
+def check_batch_split(batch_size: int, strategy: tf.distribute.Strategy) -> None:
+  """Each replica must get the same number of rows of every batch."""
+  replicas = strategy.num_replicas_in_sync
+  if batch_size % replicas:
+    raise StrategyError(f"--batch_size={batch_size} must divide by the {replicas} replicas of the strategy "
+                        f"(e.g. --batch_size={batch_size - batch_size % replicas or replicas})")
+
+
 @functools.cache
 def make_strategy(name: str) -> tf.distribute.Strategy:
   """Returns the strategy `name`, one per process.
@@ -31,15 +43,15 @@ def make_strategy(name: str) -> tf.distribute.Strategy:
   if name == "multi_worker":
     _check_tf_config(os.environ.get("TF_CONFIG"))
     return tf.distribute.MultiWorkerMirroredStrategy()
-  raise ValueError(f"--strategy={name!r}: expected one of {', '.join(STRATEGIES)}")
+  raise StrategyError(f"--strategy={name!r}: expected one of {', '.join(STRATEGIES)}")
 
 
 def _check_tf_config(raw):
   if not raw:
-    raise ValueError("--strategy=multi_worker needs the TF_CONFIG environment variable "
+    raise StrategyError("--strategy=multi_worker needs the TF_CONFIG environment variable "
                      '(e.g. {"cluster": {"worker": ["host1:port", "host2:port"]}, "task": {"type": "worker", "index": 0}})')
   try:
     config = json.loads(raw)
     config["cluster"]["worker"], config["task"]["index"]  # pylint: disable=pointless-statement
   except (ValueError, KeyError, TypeError) as e:
-    raise ValueError(f"TF_CONFIG is not a cluster spec with cluster.worker and task.index ({e})") from None
+    raise StrategyError(f"TF_CONFIG is not a cluster spec with cluster.worker and task.index ({e})") from None

@@ -66,6 +66,7 @@ class Trainer:
       tf.config.experimental.enable_op_determinism()  # Process-wide; needed for bitwise resumes.
     activation = activations.get(config.output_activation, config.data_margin)
     self.strategy = distribute.make_strategy(config.strategy)
+    distribute.check_batch_split(config.batch_size, self.strategy)
     keras.utils.set_random_seed(config.seed)  # Weight initialisation.
     with self.strategy.scope():
       self.models, updates = _build_networks(config, train_data.shape[1:], activation, self.strategy)
@@ -82,7 +83,8 @@ class Trainer:
         f"({len(train_data)} examples), device {device_description()}"
         + (f", resuming at step {self.step}" if self.step else ""))
     dataset = input_pipeline.make_dataset(train_data, config.batch_size, config.disc_steps, config.noise_dim,
-                                          config.seed, start_step=self.step)
+                                          config.seed, start_step=self.step,
+                                          replicas=self.strategy.num_replicas_in_sync)
     self._batches = iter(self.strategy.experimental_distribute_dataset(dataset))
     self._log = TrainingLog(config.output_dir, config.train_steps, self.step,
                             images_per_step=config.batch_size * config.disc_steps)

@@ -58,3 +58,21 @@ def test_starting_at_a_step_continues_the_same_stream(start, key):
 def test_batch_larger_than_data_is_an_error():
   with pytest.raises(ValueError, match="exceeds the 5 training examples"):
     _ds(np.zeros((5, 1), np.float32), batch_size=4, disc_steps=2)
+
+
+def test_replica_major_order_gives_each_replica_its_share_of_every_discriminator_batch():
+  rows = np.arange(8, dtype=np.float32).reshape(8, 1)  # K = 2 batches of B = 4: rows 0-3 and 4-7.
+  ordered = input_pipeline.replica_major(rows, disc_steps=2, replicas=2).numpy().ravel()
+  assert ordered.tolist() == [0, 1, 4, 5, 2, 3, 6, 7]
+  replica_0, replica_1 = np.split(ordered, 2)  # tf.distribute's even split of the element.
+  assert [b.tolist() for b in np.split(replica_0, 2)] == [[0, 1], [4, 5]]  # Half of batch 0, half of batch 1.
+  assert [b.tolist() for b in np.split(replica_1, 2)] == [[2, 3], [6, 7]]
+  np.testing.assert_array_equal(input_pipeline.replica_major(rows, 2, 1), rows)
+
+
+def test_a_distributed_element_holds_the_single_device_rows_in_replica_order():
+  data = np.arange(40, dtype=np.float32).reshape(40, 1)
+  single = next(iter(input_pipeline.make_dataset(data, 4, 3, noise_dim=2, seed=5)))
+  split = next(iter(input_pipeline.make_dataset(data, 4, 3, noise_dim=2, seed=5, replicas=2)))
+  for key in ("real", "noise", "uniform"):
+    np.testing.assert_array_equal(input_pipeline.replica_major(single[key], 3, 2), split[key])
