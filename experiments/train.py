@@ -6,8 +6,9 @@
 Every flag but --overwrite is a `TrainConfig` field (gan_lab/config.py), where
 its help, choices and bounds are defined. Exit codes: 0 done, 1 bad flag,
 2 data, output folder or checkpoints unusable (a full disk included),
-3 training diverged (non-finite loss), 143 / 130 stopped by SIGTERM / SIGINT
-after checkpointing (the same command resumes).
+3 training diverged (non-finite loss), 4 a multi-worker run lost a worker,
+143 / 130 stopped by SIGTERM / SIGINT after checkpointing (the same command
+resumes).
 """
 
 import dataclasses
@@ -28,7 +29,7 @@ flags.DEFINE_bool("overwrite", False, "Replace a run with other flags in --outpu
 
 FLAGS = flags.FLAGS
 
-EXIT_DATA, EXIT_DIVERGED = 2, 3
+EXIT_DATA, EXIT_DIVERGED, EXIT_WORKER_LOST = 2, 3, 4
 
 
 def validated_config() -> config_lib.TrainConfig:
@@ -52,12 +53,15 @@ def main(argv):
 
   from gan_lab import data, distribute, interrupts, run_dir, training, training_data  # pylint: disable=g-import-not-at-top  (TensorFlow import is slow)
   try:
-    run_dir.prepare(config.output_dir, dataclasses.asdict(config), FLAGS.overwrite,
-                    defaults=dataclasses.asdict(config_lib.TrainConfig()))
+    if distribute.worker_role(config.strategy).is_chief:  # Other workers write no files of the run.
+      run_dir.prepare(config.output_dir, dataclasses.asdict(config), FLAGS.overwrite,
+                      defaults=dataclasses.asdict(config_lib.TrainConfig()))
     train_data = training_data.load(config)
   except (data.DataError, run_dir.RunDirError) as e:
     print(f"error: {e}", file=sys.stderr)
     return EXIT_DATA
+  except distribute.StrategyError as e:
+    raise app.UsageError(str(e)) from None
   with interrupts.StopRequest() as stop:
     try:
       result = training.train(config, train_data, should_stop=stop.requested)
@@ -69,6 +73,9 @@ def main(argv):
     except (training.OutputWriteError, training.CheckpointError) as e:
       print(f"error: {e}", file=sys.stderr)
       return EXIT_DATA
+    except distribute.WorkerLostError as e:
+      print(f"error: {e}", file=sys.stderr)
+      return EXIT_WORKER_LOST
   if result.interrupted:
     print(f"interrupted ({stop.name}) at step {result.steps}; checkpoint saved; run the same command to resume",
           file=sys.stderr)

@@ -27,7 +27,10 @@ class CheckpointError(RuntimeError):
 class RunCheckpoint:
   """Saves and restores the training state of one run in `<output_dir>/checkpoints`."""
 
-  def __init__(self, output_dir, models, g_optimizer, d_optimizer, step: tf.Variable, ema=None, warn=print):
+  def __init__(self, output_dir, models, g_optimizer, d_optimizer, step: tf.Variable, ema=None, warn=print,
+               worker_index: int = 0):
+    """worker_index > 0 (a non-chief multi-worker): restore from the chief's folder, save to a folder of its own
+    (`.worker_<i>_checkpoints`) that is removed after each save, as TensorFlow's multi-worker guide does."""
     self.step, self._warn = step, warn
     tracked = dict(generator=models.generator, discriminator=models.discriminator, g_optimizer=g_optimizer,
                    d_optimizer=d_optimizer, step=step)
@@ -36,6 +39,7 @@ class RunCheckpoint:
     self._checkpoint = tf.train.Checkpoint(**tracked)
     self.directory = Path(output_dir) / CHECKPOINT_DIR
     self._manager = tf.train.CheckpointManager(self._checkpoint, self.directory, max_to_keep=_KEEP)
+    self._scratch = Path(output_dir) / f".worker_{worker_index}_checkpoints" if worker_index else None
     self.saved_step = None
 
   def restore_latest(self) -> int:
@@ -60,11 +64,15 @@ class RunCheckpoint:
 
   def save(self, step: int) -> None:
     self.step.assign(step)
+    directory = self._scratch or self.directory
     try:
-      self._manager.save(checkpoint_number=step)
+      manager = tf.train.CheckpointManager(self._checkpoint, self._scratch, 1) if self._scratch else self._manager
+      manager.save(checkpoint_number=step)
+      if self._scratch:
+        shutil.rmtree(self._scratch)
     except (tf.errors.OpError, OSError) as e:
-      for partial in self.directory.glob(f"ckpt-{step}_temp*"):
+      for partial in [*directory.glob(f"ckpt-{step}_temp*"), *([self._scratch] if self._scratch else [])]:
         shutil.rmtree(partial, ignore_errors=True)
       reason = getattr(e, "strerror", None) or getattr(e, "message", None) or str(e)
-      raise OutputWriteError(self.directory / f"ckpt-{step}", write_error_reason(reason)) from e
+      raise OutputWriteError(directory / f"ckpt-{step}", write_error_reason(reason)) from e
     self.saved_step = step

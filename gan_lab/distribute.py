@@ -1,5 +1,12 @@
-"""The tf.distribute strategy of a run: one device, all local devices, or many workers."""
+"""The tf.distribute strategy of a run: one device, all local devices, or many workers.
 
+Under multi_worker every worker runs the same program; `worker_role` says
+which one this process is. Only the chief (worker 0) writes the run's files;
+the others write their share of each checkpoint (every worker must take part
+in a save) to a folder of their own that is removed after it.
+"""
+
+import dataclasses
 import functools
 import json
 import os
@@ -7,6 +14,30 @@ import os
 import tensorflow as tf
 
 from gan_lab.config import STRATEGIES
+
+
+@dataclasses.dataclass(frozen=True)
+class WorkerRole:
+  index: int = 0
+  count: int = 1
+
+  @property
+  def is_chief(self) -> bool:
+    return self.index == 0
+
+
+def worker_role(strategy_name: str) -> WorkerRole:
+  """This process's place among the workers (from TF_CONFIG under multi_worker; else the only one)."""
+  if strategy_name != "multi_worker":
+    return WorkerRole()
+  raw = os.environ.get("TF_CONFIG")
+  _check_tf_config(raw)
+  config = json.loads(raw)
+  return WorkerRole(int(config["task"]["index"]), len(config["cluster"]["worker"]))
+
+
+class WorkerLostError(RuntimeError):
+  """A multi-worker run lost a worker (its collectives aborted or timed out)."""
 
 
 class StrategyError(ValueError):
@@ -42,6 +73,9 @@ def make_strategy(name: str) -> tf.distribute.Strategy:
     return tf.distribute.MirroredStrategy([d.name for d in devices])
   if name == "multi_worker":
     _check_tf_config(os.environ.get("TF_CONFIG"))
+    # A lost worker is noticed by TensorFlow's coordination service (its heartbeats stop), which aborts the
+    # others' collectives; CommunicationOptions(timeout_seconds=...) is not used: in TF 2.21 on CPU it leaks
+    # a thread per collective (benchmarks/README.md, "Multi-worker").
     return tf.distribute.MultiWorkerMirroredStrategy()
   raise StrategyError(f"--strategy={name!r}: expected one of {', '.join(STRATEGIES)}")
 

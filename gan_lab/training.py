@@ -56,6 +56,7 @@ class Trainer:
     train_loop: the compiled `loop(iterator, num_steps)` (`train_step.make_train_loop`).
     ema: the `GeneratorEma` (None with `g_ema_decay=0`).
     samples: the `SampleWriter` of grids and sample files (from the EMA generator if there is one).
+    role: this process's `distribute.WorkerRole`; only the chief writes files.
     last_metrics: the latest logged record (means since the log before it).
   """
 
@@ -66,6 +67,7 @@ class Trainer:
       tf.config.experimental.enable_op_determinism()  # Process-wide; needed for bitwise resumes.
     activation = activations.get(config.output_activation, config.data_margin)
     self.strategy = distribute.make_strategy(config.strategy)
+    self.role = distribute.worker_role(config.strategy)
     distribute.check_batch_split(config.batch_size, self.strategy)
     keras.utils.set_random_seed(config.seed)  # Weight initialisation.
     with self.strategy.scope():
@@ -73,7 +75,7 @@ class Trainer:
       step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
       self.ema = _build_ema(config, train_data.shape[1:], activation, self.strategy, self.models.generator)
     self._checkpoint = RunCheckpoint(config.output_dir, self.models, updates.g_optimizer, updates.d_optimizer, step,
-                                     self.ema, warn=log)
+                                     self.ema, warn=log, worker_index=self.role.index)
     self.step = self._checkpoint.restore_latest()
     self.train_loop = make_train_loop(updates, self.strategy, jit_compile=config.jit_compile,
                                       after_step=self.ema.update if self.ema else None)
@@ -81,13 +83,14 @@ class Trainer:
     self._raw_samples = SampleWriter(self.models.generator, activation, config) if self.ema else None
     log(f"gan_lab: {config.model}/{config.output_activation}/{config.loss} on {config.dataset} "
         f"({len(train_data)} examples), device {device_description()}"
+        + (f", worker {self.role.index} of {self.role.count}" if self.role.count > 1 else "")
         + (f", resuming at step {self.step}" if self.step else ""))
     dataset = input_pipeline.make_dataset(train_data, config.batch_size, config.disc_steps, config.noise_dim,
                                           config.seed, start_step=self.step,
                                           replicas=self.strategy.num_replicas_in_sync)
     self._batches = iter(self.strategy.experimental_distribute_dataset(dataset))
     self._log = TrainingLog(config.output_dir, config.train_steps, self.step,
-                            images_per_step=config.batch_size * config.disc_steps)
+                            images_per_step=config.batch_size * config.disc_steps, write=self.role.is_chief)
 
   @property
   def last_metrics(self) -> dict:
@@ -104,7 +107,7 @@ class Trainer:
       if self.step + 1 == self.config.inject_nan_at_step:
         _poison(self.models.discriminator)
       chunk = min(self.config.steps_per_call, end - self.step, self._steps_to_next_event())
-      self._log.add(self.train_loop(self._batches, tf.constant(chunk, tf.int32)), chunk)
+      self._log.add(self._run_chunk(chunk), chunk)
       self.step += chunk
       self._after_chunk()
 
@@ -122,6 +125,9 @@ class Trainer:
     config, out = self.config, Path(self.config.output_dir)
     if config.train_steps % config.checkpoint_every:
       self._checkpoint.save(config.train_steps)
+    if not self.role.is_chief:  # The chief writes the grids and samples (from the same weights).
+      self._log.close()
+      return TrainResult(config.train_steps, self._log.seconds(), self.last_metrics, None)
     grid_samples = self.samples.save_grid(out / "grid.png", config.train_steps)
     self.samples.save_npz(out / "grid_samples.npz", grid_samples)
     samples = self.samples.save_samples(out / "samples.npz", config.num_samples)
@@ -129,6 +135,18 @@ class Trainer:
       self._raw_samples.save_samples(out / "samples_raw.npz", config.num_samples)
     self._log.close()
     return TrainResult(config.train_steps, self._log.seconds(), self.last_metrics, samples)
+
+  def _run_chunk(self, chunk: int) -> dict:
+    try:
+      return self.train_loop(self._batches, tf.constant(chunk, tf.int32))
+    except (tf.errors.UnavailableError, tf.errors.AbortedError, tf.errors.DeadlineExceededError,
+            tf.errors.CancelledError) as e:
+      if self.role.count == 1:
+        raise
+      first = e.message.strip().splitlines()[0][:160] if e.message else type(e).__name__
+      raise distribute.WorkerLostError(
+          f"worker {self.role.index} of {self.role.count}: a worker was lost after step {self.step} ({first}); "
+          "restart every worker with the same command to resume from the chief's last checkpoint") from None
 
   def _steps_to_next_event(self) -> int:
     """Steps until the next step that logs, saves or injects: chunks end exactly there."""
@@ -146,9 +164,9 @@ class Trainer:
       self._log.log(step)
     elif step % config.checkpoint_every == 0:
       self._log.check_before_checkpoint(step)  # Never checkpoint diverged weights.
-    if step % config.sample_every == 0:
+    if step % config.sample_every == 0 and self.role.is_chief:
       self.samples.save_grid(out / f"grid_step_{step:06d}.png", step)
-    if config.snapshot_every and step % config.snapshot_every == 0:
+    if config.snapshot_every and step % config.snapshot_every == 0 and self.role.is_chief:
       self.samples.save_samples(out / f"samples_step_{step:06d}.npz", config.snapshot_samples)
     if step % config.checkpoint_every == 0:
       self._checkpoint.save(step)

@@ -51,12 +51,18 @@ class MetricsWindow:
 
 
 class TrainingLog:
-  """Writes the windowed means of a run to metrics.jsonl, TensorBoard and the progress bar."""
+  """Writes the windowed means of a run to metrics.jsonl, TensorBoard and the progress bar.
 
-  def __init__(self, out: Path, train_steps: int, start_step: int, images_per_step: int):
-    self.out, self.images_per_step = Path(out), images_per_step
-    truncate_after(self.out / METRICS_FILE, start_step)
-    self.writer = tf.summary.create_file_writer(str(self.out / "tensorboard"))
+  With `write=False` (a multi-worker run's non-chief workers) it only keeps
+  the means and runs the watchdog: every worker sees the same losses and
+  stops together, and the chief alone writes them.
+  """
+
+  def __init__(self, out: Path, train_steps: int, start_step: int, images_per_step: int, write: bool = True):
+    self.out, self.images_per_step, self.write = Path(out), images_per_step, write
+    if write:
+      truncate_after(self.out / METRICS_FILE, start_step)
+    self.writer = tf.summary.create_file_writer(str(self.out / "tensorboard")) if write else None
     self.progress = ProgressBar(train_steps, start_step)
     self.began, self.window, self.last = time.perf_counter(), MetricsWindow(), {}
 
@@ -67,6 +73,8 @@ class TrainingLog:
     """Logs the window's means at `step` (raising NonFiniteLossError on a NaN loss); returns them."""
     self.last = self.window.flush(step, self.began, self.images_per_step)
     self._check_finite(step, self.last)
+    if not self.write:
+      return self.last
     atomic_io.append_jsonl(self.out / METRICS_FILE, self.last)
     with self._tensorboard_errors(), self.writer.as_default(step=step):
       for name, value in self.last.items():
@@ -83,8 +91,9 @@ class TrainingLog:
     return time.perf_counter() - self.began
 
   def close(self) -> None:
-    with self._tensorboard_errors():
-      self.writer.close()
+    if self.writer is not None:
+      with self._tensorboard_errors():
+        self.writer.close()
 
   @contextlib.contextmanager
   def _tensorboard_errors(self):
@@ -96,9 +105,10 @@ class TrainingLog:
 
   def _check_finite(self, step: int, metrics: dict) -> None:
     bad = [k for k in ("d_loss", "g_loss") if not math.isfinite(metrics[k])]
-    if bad:
+    if bad and self.write:
       atomic_io.append_jsonl(self.out / METRICS_FILE, {"step": step, "failure": f"non-finite {', '.join(bad)}",
                                                        **{k: str(metrics[k]) for k in bad}})
+    if bad:
       raise NonFiniteLossError(f"step {step}: {', '.join(f'{k} = {metrics[k]}' for k in bad)}; "
                                "the last good checkpoint is kept in checkpoints/")
 
