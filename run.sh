@@ -31,7 +31,7 @@ install_python_env() {
   echo "[run.sh] installing gan_lab and its dependencies into $venv" >&2
   [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
   "$venv/bin/python" -m pip install -q --upgrade pip
-  "$venv/bin/python" -m pip install -q -e ".[dev]"
+  "$venv/bin/python" -m pip install -q -e ".[dev,ray]"
   echo "$want" > "$stamp"
 }
 

@@ -55,7 +55,12 @@ flags.DEFINE_integer("num_samples", _DEFAULT.num_samples, "Final samples per run
                      lower_bound=1000)
 flags.DEFINE_enum("dataset", _DEFAULT.dataset, list(config_lib.DATASETS[:-1]), "Image data set.")
 flags.DEFINE_string("data_dir", "", "Passed to every run and to the evaluator.")
-flags.DEFINE_integer("parallel", 1, "Training processes at once.", lower_bound=1)
+flags.DEFINE_integer("parallel", 1, "Training processes at once (local executor).", lower_bound=1)
+flags.DEFINE_enum("executor", "local", ["local", "ray"], "local: subprocesses on this machine; ray: one Ray task per "
+                  "run (needs gan_lab[ray]; --sweep_dir must be on storage every node sees).")
+flags.DEFINE_string("ray_address", "", "Ray cluster to join (e.g. auto, or HEAD_IP:6379); empty: a local Ray.")
+flags.DEFINE_float("cpus_per_run", 1.0, "Ray executor: CPUs each run asks for.", lower_bound=0.0)
+flags.DEFINE_float("gpus_per_run", 0.0, "Ray executor: GPUs each run asks for.", lower_bound=0.0)
 flags.DEFINE_string("evaluator_dir", "outputs/evaluators", "Cache of trained evaluator classifiers.")
 flags.DEFINE_bool("retrain_evaluator", False, "Retrain the evaluator even if cached.")
 flags.DEFINE_bool("report_only", False, "Train nothing: score and report the runs already in --sweep_dir.")
@@ -95,6 +100,25 @@ def study_from_flags() -> study_lib.Study:
   return study
 
 
+def _run_on_ray(specs, sweep_dir, score, stop) -> int:
+  """Runs the plan as Ray tasks; returns an exit code for a problem (0 when the runs went ahead)."""
+  try:
+    import ray  # pylint: disable=g-import-not-at-top
+    from gan_lab import ray_executor  # pylint: disable=g-import-not-at-top
+  except ImportError:
+    raise app.UsageError("--executor=ray needs Ray: pip install 'gan_lab[ray]' (or pip install ray)") from None
+  ray.init(address=FLAGS.ray_address or None, include_dashboard=False, log_to_driver=False)
+  try:
+    ray_executor.check_shared_storage(sweep_dir)
+    ray_executor.run_all(specs, sweep_dir, FLAGS.cpus_per_run, FLAGS.gpus_per_run, on_finished=score, stop=stop)
+  except ray_executor.SharedStorageError as e:
+    print(f"error: {e}", file=sys.stderr)
+    return 2
+  finally:
+    ray.shutdown()
+  return 0
+
+
 def main(argv):
   if len(argv) > 1:
     raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
@@ -129,7 +153,12 @@ def main(argv):
     score(spec)
   if not FLAGS.report_only:
     with interrupts.StopRequest() as stop:
-      sweep.run_all(specs, FLAGS.parallel, on_finished=score, stop=stop)
+      if FLAGS.executor == "ray":
+        code = _run_on_ray(specs, sweep_dir, score, stop)
+        if code:
+          return code
+      else:
+        sweep.run_all(specs, FLAGS.parallel, on_finished=score, stop=stop)
     if stop.requested():
       print(f"sweep interrupted ({stop.name}): the runs in flight checkpointed; run the same command to resume",
             file=sys.stderr)

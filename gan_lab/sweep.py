@@ -12,6 +12,7 @@ crash) is recorded and the sweep goes on.
 
 import dataclasses
 import json
+import signal
 import subprocess
 import sys
 import time
@@ -24,6 +25,8 @@ STATUS_FILE, SCORES_FILE, LOG_FILE = "status.json", "scores.json", "train.log"
 # Exit codes of experiments/train.py.
 _REASONS = {1: "bad flags", 2: "data, output folder or checkpoints unusable", 3: "diverged (non-finite loss)"}
 _INTERRUPTED = {143: "stopped by SIGTERM; checkpointed", 130: "stopped by SIGINT; checkpointed"}
+# Killed by a signal before or after its own handler ran (e.g. SIGTERM while exiting): resumes from its checkpoint.
+_KILLED = {-signal.SIGTERM, -signal.SIGINT, -signal.SIGKILL, -signal.SIGHUP}
 
 
 @dataclasses.dataclass(frozen=True, order=True)
@@ -126,18 +129,27 @@ def run_all(specs: list[RunSpec], parallel: int = 1, on_finished=None, log=print
     for item in [r for r in running if r[1].poll() is not None]:
       running.remove(item)
       spec, proc, began = item
-      status = _status(spec, proc.returncode, time.time() - began)
-      atomic_io.write_json(spec.run_dir / STATUS_FILE, status)
+      status = status_record(spec, proc.returncode, time.time() - began)
+      write_status(spec, status)
       log(f"sweep: {spec.label} {status['status']}" + (f" ({status['reason']})" if status["reason"] else ""))
       if on_finished:
         on_finished(spec)
 
 
-def _status(spec: RunSpec, returncode: int, seconds: float) -> dict:
+def write_status(spec: RunSpec, status: dict) -> None:
+  atomic_io.write_json(spec.run_dir / STATUS_FILE, status)
+
+
+def status_record(spec: RunSpec, returncode: int, seconds: float) -> dict:
+  """What `status.json` says of a run that exited with `returncode` (the reason from the last line of its log)."""
   if returncode == 0:
     return {"status": "ok", "exit_code": 0, "reason": "", "wall_seconds": round(seconds, 1)}
   if returncode in _INTERRUPTED:
     return {"status": "interrupted", "exit_code": returncode, "reason": _INTERRUPTED[returncode],
+            "wall_seconds": round(seconds, 1)}
+  if returncode in _KILLED:
+    return {"status": "interrupted", "exit_code": returncode,
+            "reason": f"killed by {signal.Signals(-returncode).name}; resumes from its last checkpoint",
             "wall_seconds": round(seconds, 1)}
   lines = (spec.run_dir / LOG_FILE).read_text(errors="replace").strip().splitlines()
   last = lines[-1][:300] if lines else ""

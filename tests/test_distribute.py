@@ -57,7 +57,10 @@ def test_mirrored_on_two_cpus_matches_single_device():
     assert result[f"{key}_default_replicas"] == 1 and result[f"{key}_mirrored_replicas"] == 2
   for key in ("mlp_alternating_1", "mlp_simultaneous_1", "mlp_alternating_3"):
     # Same global batches (every D step's too), noise and penalty weights: only the order of summation differs.
-    assert result[f"{key}_max_abs_diff"] < 1e-5 * max(1.0, result[f"{key}_max_abs_weight"]), result
+    # Measured up to 1.03e-5 (CI; Adam's m / sqrt(v) amplifies summation-order noise where a
+    # gradient is near zero); splitting the D steps' rows per replica instead gave 2e-3, so 1e-4 still
+    # tells the two apart by 20x.
+    assert result[f"{key}_max_abs_diff"] < 1e-4 * max(1.0, result[f"{key}_max_abs_weight"]), result
     assert result[f"{key}_mirrored_g_loss"] == pytest.approx(result[f"{key}_default_g_loss"], rel=1e-5)
   assert result["odd_batch_error"].startswith("--batch_size=33 must divide by the 2 replicas of the strategy")
   for key in ("dcgan_alternating_1", "dcgan_simultaneous_1"):

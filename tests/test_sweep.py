@@ -5,6 +5,8 @@ import signal
 import subprocess
 import time
 
+import pytest
+
 from gan_lab import sweep
 from gan_lab.sweep import Cell
 
@@ -93,3 +95,14 @@ def test_a_stopped_sweep_forwards_the_signal_and_resumes_the_run_later(tmp_path)
   sweep.run_all([spec, waiting], parallel=2, log=lambda *_: None)
   assert spec.succeeded() and waiting.succeeded()
   assert "resuming at step" in (spec.run_dir / sweep.LOG_FILE).read_text()
+
+
+@pytest.mark.parametrize("returncode", [-signal.SIGTERM, -signal.SIGKILL])
+def test_a_run_killed_by_a_signal_is_interrupted_and_resumed_not_failed(tmp_path, returncode):
+  # A SIGTERM that lands after training ended but before the process exits kills it with the default handler.
+  spec, = _plan(tmp_path, ["non_saturating"], ["tanh"], [0], RING)
+  spec.run_dir.mkdir(parents=True)
+  (spec.run_dir / sweep.LOG_FILE).write_text("done: 20 steps\n")
+  sweep.write_status(spec, sweep.status_record(spec, returncode, 1.0))
+  assert spec.status()["status"] == "interrupted" and spec.status()["exit_code"] == returncode
+  assert not spec.ended() and signal.Signals(-returncode).name in spec.status()["reason"]

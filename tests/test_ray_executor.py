@@ -1,0 +1,108 @@
+"""The sweep on a 2-node Ray cluster: every run once as a task, the local executor's records and report,
+failures recorded, a stopped sweep resumed by training only what was missing, a blind node refused."""
+
+import csv
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ray = pytest.importorskip("ray", reason="the Ray executor is the optional extra gan_lab[ray] (bash run.sh installs it)")
+
+from ray.cluster_utils import Cluster  # pylint: disable=g-import-not-at-top
+
+from gan_lab import ray_executor, report, sweep  # pylint: disable=g-import-not-at-top
+from gan_lab.sweep import Cell  # pylint: disable=g-import-not-at-top
+
+RING = ("--dataset=ring", "--noise_dim=8", "--batch_size=32", "--max_examples=256", "--log_every=10",
+        "--num_samples=100", "--grid_size=2", "--deterministic")
+ACTIVATIONS = ["tanh", "sigmoid", "linear", "hard_sigmoid"]
+
+
+@pytest.fixture(scope="module")
+def two_nodes():
+  cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 1})
+  cluster.add_node(num_cpus=1)
+  ray.init(address=cluster.address, include_dashboard=False, log_to_driver=False)
+  yield cluster
+  ray.shutdown()
+  cluster.shutdown()
+
+
+def _plan(sweep_dir, activations, args):
+  return sweep.plan(sweep_dir, [Cell("mlp", "non_saturating", a) for a in activations], lambda cell: [0],
+                    lambda cell: args)
+
+
+def _quiet(*_):
+  pass
+
+
+def _results(sweep_dir, specs):
+  """results.csv without the columns that name the folder or time the run."""
+  report.write_results_csv(sweep_dir / "results.csv", [report.run_row(s) for s in specs])
+  with open(sweep_dir / "results.csv") as f:
+    return [{k: v for k, v in row.items() if k not in ("output_dir", "wall_seconds")} for row in csv.DictReader(f)]
+
+
+def test_runs_spread_over_the_nodes_once_each_with_the_local_executor_s_report(tmp_path, two_nodes):
+  ray_executor.check_shared_storage(tmp_path)
+  specs = _plan(tmp_path / "ray", ACTIVATIONS, RING + ("--train_steps=20",))
+  finished = []
+  ray_executor.run_all(specs, tmp_path / "ray", on_finished=finished.append, log=_quiet)
+  assert sorted(s.label for s in finished) == sorted(s.label for s in specs)  # Each run once.
+  assert all(s.succeeded() for s in specs)
+  assert len({s.status()["ray_node"] for s in specs}) == 2
+  for spec in specs:
+    assert (spec.run_dir / sweep.LOG_FILE).read_text().count("gan_lab: mlp/") == 1, spec.label
+  local = _plan(tmp_path / "local", ACTIVATIONS, RING + ("--train_steps=20",))
+  sweep.run_all(local, parallel=2, log=_quiet)
+  assert _results(tmp_path / "ray", specs) == _results(tmp_path / "local", local)
+  for a, b in zip(specs, local):
+    np.testing.assert_array_equal(np.load(a.run_dir / "samples.npz")["samples"],
+                                  np.load(b.run_dir / "samples.npz")["samples"])
+  again = []
+  ray_executor.run_all(specs, tmp_path / "ray", on_finished=again.append, log=_quiet)
+  assert not again
+
+
+def test_a_failed_run_is_recorded_as_the_local_executor_records_it(tmp_path, two_nodes):
+  bad, = _plan(tmp_path, ["linear"], RING + ("--train_steps=40", "--inject_nan_at_step=15"))
+  ray_executor.run_all([bad], tmp_path, log=_quiet)
+  assert bad.status()["status"] == "failed" and bad.status()["exit_code"] == 3
+
+
+class _StopAfterFirstFinished:
+  """Asks for a stop once one of the runs has finished and another has a checkpoint."""
+
+  def __init__(self, specs):
+    self.specs = specs
+
+  def requested(self):
+    return (any(s.succeeded() for s in self.specs)
+            and any((s.run_dir / "checkpoints" / "checkpoint").is_file() for s in self.specs if not s.ended()))
+
+
+def test_a_stopped_sweep_resumes_training_only_what_was_missing(tmp_path, two_nodes):
+  specs = _plan(tmp_path, ACTIVATIONS, RING + ("--train_steps=2000", "--checkpoint_every=20", "--sample_every=10000"))
+  specs[0] = dataclasses.replace(specs[0], train_args=RING + ("--train_steps=20",))  # Finishes first.
+  ray_executor.run_all(specs, tmp_path, stop=_StopAfterFirstFinished(specs), log=_quiet)
+  assert not (tmp_path / ray_executor.STOP_FILE).exists()
+  done = [s for s in specs if s.succeeded()]
+  interrupted = [s for s in specs if (s.status() or {}).get("status") == "interrupted"]
+  assert done and interrupted and all(s.status()["exit_code"] == 143 for s in interrupted)
+  logs = {s.label: (s.run_dir / sweep.LOG_FILE).read_text() for s in done}
+  resumed = []
+  ray_executor.run_all(specs, tmp_path, on_finished=resumed.append, log=_quiet)
+  assert sorted(s.label for s in resumed) == sorted(s.label for s in specs if s not in done)
+  assert all(s.succeeded() for s in specs)
+  assert all((s.run_dir / sweep.LOG_FILE).read_text() == logs[s.label] for s in done)  # Not trained again.
+  assert all("resuming at step" in (s.run_dir / sweep.LOG_FILE).read_text() for s in interrupted)
+
+
+def test_a_folder_a_node_cannot_see_is_refused(tmp_path, two_nodes, monkeypatch):
+  real_write = Path.write_text
+  monkeypatch.setattr(Path, "write_text", lambda self, text: real_write(self, text + "-not-what-nodes-read"))
+  with pytest.raises(ray_executor.SharedStorageError, match=r"is not visible from Ray node\(s\) "):
+    ray_executor.check_shared_storage(tmp_path)
