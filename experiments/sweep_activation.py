@@ -104,10 +104,10 @@ def _run_on_ray(specs, sweep_dir, score, stop) -> int:
   """Runs the plan as Ray tasks; returns an exit code for a problem (0 when the runs went ahead)."""
   try:
     import ray  # pylint: disable=g-import-not-at-top
-    from gan_lab import ray_executor  # pylint: disable=g-import-not-at-top
+    from gan_lab import ray_cluster, ray_executor  # pylint: disable=g-import-not-at-top
   except ImportError:
     raise app.UsageError("--executor=ray needs Ray: pip install 'gan_lab[ray]' (or pip install ray)") from None
-  ray.init(address=FLAGS.ray_address or None, include_dashboard=False, log_to_driver=False)
+  ray_cluster.connect(FLAGS.ray_address)
   try:
     ray_executor.check_shared_storage(sweep_dir)
     ray_executor.run_all(specs, sweep_dir, FLAGS.cpus_per_run, FLAGS.gpus_per_run, on_finished=score, stop=stop)

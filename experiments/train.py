@@ -3,7 +3,7 @@
   python experiments/train.py --dataset=fashion_mnist --model=dcgan \
       --output_activation=tanh --loss=non_saturating --train_steps=3000
 
-Every flag but --overwrite is a `TrainConfig` field (gan_lab/config.py), where
+Every flag but --overwrite and the --launcher=ray ones is a `TrainConfig` field (gan_lab/config.py), where
 its help, choices and bounds are defined. Exit codes: 0 done, 1 bad flag,
 2 data, output folder or checkpoints unusable (a full disk included),
 3 training diverged (non-finite loss), 4 a multi-worker run lost a worker,
@@ -26,6 +26,13 @@ from gan_lab import config as config_lib, registry  # pylint: disable=g-import-n
 config_flags.define_config_flags()
 flags.adopt_module_key_flags(config_flags)  # --help lists them as this script's flags.
 flags.DEFINE_bool("overwrite", False, "Replace a run with other flags in --output_dir instead of refusing.")
+flags.DEFINE_enum("launcher", "local", ["local", "ray"], "local: train in this process; ray: start --num_workers "
+                  "workers of one --strategy=multi_worker run through Ray Train's TensorflowTrainer, which sets "
+                  "each worker's TF_CONFIG (needs gan_lab[ray]; --output_dir on storage every node sees).")
+flags.DEFINE_integer("num_workers", 2, "--launcher=ray: workers of the run.", lower_bound=1)
+flags.DEFINE_string("ray_address", "", "--launcher=ray: the Ray cluster to join (e.g. auto); empty: a local Ray.")
+flags.DEFINE_float("cpus_per_worker", 1.0, "--launcher=ray: CPUs each worker asks for.", lower_bound=0.0)
+flags.DEFINE_float("gpus_per_worker", 0.0, "--launcher=ray: GPUs each worker asks for.", lower_bound=0.0)
 
 FLAGS = flags.FLAGS
 
@@ -45,10 +52,34 @@ def validated_config() -> config_lib.TrainConfig:
   return config
 
 
+def launch_on_ray(config: config_lib.TrainConfig) -> int:
+  """Starts this command's run on Ray Train workers, each running it with --strategy=multi_worker."""
+  if FLAGS["strategy"].present and config.strategy != "multi_worker":
+    raise app.UsageError(f"--launcher=ray trains with --strategy=multi_worker, not --strategy={config.strategy}")
+  try:
+    import ray  # pylint: disable=g-import-not-at-top
+    from gan_lab import ray_cluster, ray_launcher  # pylint: disable=g-import-not-at-top
+  except ImportError:
+    raise app.UsageError("--launcher=ray needs Ray Train: pip install 'gan_lab[ray]'") from None
+  flag_names = [f.name for f in dataclasses.fields(config_lib.TrainConfig) if f.name != "strategy"] + ["overwrite"]
+  command = [sys.executable, os.path.abspath(__file__), "--strategy=multi_worker",
+             *[FLAGS[name].serialize() for name in flag_names if FLAGS[name].present]]
+  ray_cluster.connect(FLAGS.ray_address)
+  try:
+    code = ray_launcher.launch(command, os.getcwd(), FLAGS.num_workers, FLAGS.cpus_per_worker, FLAGS.gpus_per_worker)
+  finally:
+    ray.shutdown()
+  if code:
+    print(f"error: the run on Ray failed: a worker exited with code {code} (its lines are above)", file=sys.stderr)
+  return code
+
+
 def main(argv):
   if len(argv) > 1:
     raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
   config = validated_config()
+  if FLAGS.launcher == "ray":
+    return launch_on_ray(config)
   cli_logging.quiet_native_logs()
 
   from gan_lab import data, distribute, interrupts, run_dir, training, training_data  # pylint: disable=g-import-not-at-top  (TensorFlow import is slow)
