@@ -93,7 +93,8 @@ def _comparison_lines(groups: dict) -> tuple[list[str], list[dict]]:
   lines = ["| a vs b | FCD a - b | Welch p (Holm) | permutation p (Holm) | verdict |", "| --- | --- | --- | --- | --- |"]
   for c in pairs:
     better = c["a"] if c["difference"] < 0 else c["b"]
-    verdict = f"**{better} better**" if c["significant"] else "not distinguishable at this budget"
+    verdict = (f"**{better} better**" if c["significant"] else "too few seeds to test" if math.isnan(c["welch_p"])
+               else "not distinguishable at this budget")
     lines.append(f"| {c['a']} vs {c['b']} | {c['difference']:+.3g} | {_p(c['welch_p'])} ({_p(c['welch_holm_p'])}) | "
                  f"{_p(c['permutation_p'])} ({_p(c['permutation_holm_p'])}) | {verdict} |")
   return lines, pairs

@@ -52,9 +52,10 @@ def permutation_p(a, b) -> float:
   Every split of the pooled values into groups of the two sizes is
   enumerated (scipy's n_resamples=inf), so no distributional assumption is
   made; the smallest p-value it can give is 2 / C(n_a + n_b, n_a): 0.1 for
-  3 seeds against 3, 0.0079 for 5 against 5.
+  3 seeds against 3, 0.0079 for 5 against 5. NaN with fewer than 2 values
+  a side (scipy's requirement; one against one could only give p = 1).
   """
-  if min(len(a), len(b)) < 1:
+  if min(len(a), len(b)) < 2:
     return math.nan
   difference = lambda x, y, axis: np.mean(x, axis=axis) - np.mean(y, axis=axis)
   result = stats.permutation_test((np.asarray(a, np.float64), np.asarray(b, np.float64)), difference,

@@ -70,6 +70,12 @@ def test_permutation_p_floor_at_three_seeds_is_one_tenth():
   assert statistics.permutation_p([1.0, 2.0, 3.0], [10.0, 11.0, 12.0]) == pytest.approx(0.1)
 
 
+def test_one_seed_a_side_cannot_be_tested():
+  pair, = statistics.pairwise({"tanh": [1.0], "sigmoid": [2.0]})
+  assert math.isnan(pair["welch_p"]) and math.isnan(pair["permutation_p"]) and not pair["significant"]
+  assert pair["difference"] == -1.0
+
+
 def test_holm_against_a_worked_example():
   # Sorted p: 0.01, 0.02, 0.03, 0.04 with m = 4: 0.04, 0.06, 0.06 (monotone), 0.06.
   assert statistics.holm([0.03, 0.01, 0.04, 0.02]) == pytest.approx([0.06, 0.04, 0.06, 0.06])

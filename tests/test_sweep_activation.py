@@ -44,6 +44,21 @@ def test_tiny_study_writes_every_output_and_repeats_nothing(tmp_path, tiny_evalu
   assert logs == {p: p.stat().st_mtime_ns for p in (tmp_path / "runs").rglob("train.log")}
 
 
+def test_the_ray_executor_runs_the_same_study_and_report(tmp_path, tiny_evaluator):
+  pytest.importorskip("ray", reason="--executor=ray needs the optional extra gan_lab[ray]")
+  _, cache = tiny_evaluator
+  proc = _sweep(f"--sweep_dir={tmp_path}", f"--evaluator_dir={cache}", "--executor=ray", "--models=mlp",
+                "--losses=non_saturating", "--activations=tanh", "--seeds=1", "--margin_activations=tanh",
+                *[a for a in TINY if a.split("=")[0] in ("--train_steps", "--snapshots", "--batch_size",
+                                                         "--num_samples", "--snapshot_samples")])
+  assert proc.returncode == 0, proc.stderr[-3000:]
+  assert "sweep: 0 of 2 runs already finished; 2 to run on Ray" in proc.stdout
+  with open(tmp_path / "results.csv") as f:
+    rows = list(csv.DictReader(f))
+  assert sorted(r["data_margin"] for r in rows) == ["0.0", "0.05"] and all(r["failed"] == "False" for r in rows)
+  assert all(float(r["fcd"]) > 0 for r in rows) and (tmp_path / "summary.md").is_file()
+
+
 @pytest.mark.parametrize("flag, message", [
     ("--train_steps=dcgan:many", "--train_steps=dcgan:many: expected MODEL:VALUE items"),
     ("--losses=non_saturating,nope", "--losses=non_saturating,nope: expected names from"),
