@@ -40,8 +40,9 @@ def install(have_gpu: bool | None = None) -> None:
   os.dup2(write_end, 2)
   os.close(write_end)
   sys.stderr.flush()
-  sys.stderr = io.TextIOWrapper(os.fdopen(os.dup(terminal), "wb", buffering=0), write_through=True,
-                                errors="backslashreplace")
+  # Line-buffered: a print's text and its newline leave in one write, so a forwarded native line cannot land
+  # between them (the progress bar flushes its own "\r" lines).
+  sys.stderr = io.TextIOWrapper(os.fdopen(os.dup(terminal), "wb"), line_buffering=True, errors="backslashreplace")
   thread = threading.Thread(target=_forward, args=(read_end, terminal, have_gpu), daemon=True)
   thread.start()
 

@@ -59,7 +59,8 @@ def test_help_lists_every_config_field_with_its_choices():
   proc = _run("--help")  # absl's --help exits 1 after printing.
   assert "Traceback" not in proc.stderr, proc.stderr
   listed = set(re.findall(r"^  --(?:\[no\])?(\w+):", proc.stdout, re.MULTILINE))
-  assert listed == {f for f in TrainConfig.__dataclass_fields__} | {"overwrite"}
+  launcher = {"launcher", "num_workers", "ray_address", "cpus_per_worker", "gpus_per_worker"}
+  assert listed == {f for f in TrainConfig.__dataclass_fields__} | {"overwrite"} | launcher
   assert "One of: sigmoid, tanh, linear, hard_sigmoid (or a name a --plugins module registers)." in " ".join(
       proc.stdout.split())
   assert "In (0, 1)." in proc.stdout and "At least 1." in proc.stdout
