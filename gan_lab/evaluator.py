@@ -75,14 +75,18 @@ class Evaluator:
 
 
 def train(dataset: str, data_dir=None, epochs: int = 5, batch_size: int = 128, seed: int = 0,
-          max_examples: int = 0, log=print) -> Evaluator:
-  """Trains the classifier on the train split and measures it on the test split."""
+          max_examples: int = 0, log=print, build=build_classifier) -> Evaluator:
+  """Trains the classifier on the train split and measures it on the test split.
+
+  `build(shape, num_classes)` makes the model: `build_classifier`, or a variant
+  of it to compare (experiments/seed_defects.py trains seed 000's).
+  """
   keras.utils.set_random_seed(seed)
   train_split, test_split = data.load(dataset, "train", data_dir), data.load(dataset, "test", data_dir)
   x, y = pixels_to_unit(train_split.images), train_split.labels
   if max_examples:
     x, y = x[:max_examples], y[:max_examples]
-  model = build_classifier(x.shape[1:], int(train_split.labels.max()) + 1)
+  model = build(x.shape[1:], int(train_split.labels.max()) + 1)
   model.compile(optimizer=keras.optimizers.Adam(1e-3),
                 loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
   model.fit(x, y, batch_size=batch_size, epochs=epochs, shuffle=True, verbose=2 if log else 0)
