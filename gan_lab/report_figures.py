@@ -42,7 +42,9 @@ def save_grids(path, specs, seed: int = 0) -> None:
     for j, variant in enumerate(columns):
       ax = axes[i][j]
       ax.set_axis_off()
-      run = next((s for s in variants.get(variant, []) if s.seed == seed), None)
+      if variant not in variants:  # Not part of this model x loss (margin variants run in some losses only).
+        continue
+      run = next((s for s in variants[variant] if s.seed == seed), None)
       if run is None:
         ax.set_title(f"{model}/{loss}\n{variant}: no run", fontsize=8)
         continue
@@ -51,7 +53,7 @@ def save_grids(path, specs, seed: int = 0) -> None:
       grids.show(ax, canvas)
       ax.set_title(f"{model}/{loss}\n{variant}" + (f" ({100 * outside:.1f}% clipped)" if outside else ""), fontsize=8)
   figure.suptitle(f"final samples, seed {seed}, the same noise in every panel of a row", fontsize=10)
-  figure.tight_layout()
+  figure.tight_layout(rect=(0, 0, 1, 0.97))  # Keep the title clear of the first row's panel titles.
   atomic_io.save_figure(path, figure)
 
 
