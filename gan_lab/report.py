@@ -138,6 +138,33 @@ def _settled_line(steps, ranks) -> str:
   return f"The order by mean snapshot FCD has held since step {step} of {steps[-1]} (ranks.png)."
 
 
+def overview_lines(rows) -> list[str]:
+  """FCD at a glance: a row per model x loss, a column per activation (no margin variants).
+
+  Each cell is mean ± CI half-width over seeds and the number of seeds; the
+  row's lowest mean is bold, and a cell that the row's tests (Welch, Holm
+  over the row's pairs) find worse than that best is marked with a dagger.
+  """
+  activations = list(dict.fromkeys(r["variant"] for r in rows if "+margin" not in r["variant"]))
+  lines = ["| model · loss | " + " | ".join(activations) + " |", "|" + " --- |" * (len(activations) + 1)]
+  for (model, loss), variants in _blocks(rows).items():
+    groups = {v: _values(ok, PRIMARY) for v, ok in variants.items() if "+margin" not in v and _values(ok, PRIMARY)}
+    if not groups:
+      continue
+    best = min(groups, key=lambda v: np.mean(groups[v]))
+    worse = {c["a"] if c["b"] == best else c["b"] for c in statistics.pairwise(groups)
+             if c["significant"] and best in (c["a"], c["b"])}
+    cells = []
+    for v in activations:
+      if v not in groups:
+        cells.append("")
+        continue
+      text = f"{statistics.format_mean_ci(groups[v])} ({len(groups[v])})"
+      cells.append(f"**{text}**" if v == best else text + (" †" if v in worse else ""))
+    lines.append(f"| {model} · {loss} | " + " | ".join(cells) + " |")
+  return lines
+
+
 def summary_markdown(rows, floor: dict, budget: str, rank_curves: dict | None = None) -> str:
   """Per model x loss: mean ± 95% CI, pairwise tests, ranking, when it settled, the margin control; failures.
 
@@ -150,7 +177,11 @@ def summary_markdown(rows, floor: dict, budget: str, rank_curves: dict | None = 
            "side, 0.0079 with 5), Holm-corrected over the pairs of one model x loss; **better** marks a Holm-adjusted "
            "Welch p below 0.05.",
            "", f"Real test images against the real train reference (the floor): " +
-           ", ".join(f"{m} {floor[m]:.4g}" for m, _ in SUMMARY_METRICS if m in floor) + "."]
+           ", ".join(f"{m} {floor[m]:.4g}" for m, _ in SUMMARY_METRICS if m in floor) + ".",
+           "", "## Overview: final FCD (lower is better)", "",
+           "Mean ± 95% t-interval (seeds); **bold**: the row's best mean; †: worse than the row's best by the "
+           "row's Holm-corrected Welch test (p < 0.05); unmarked: not distinguishable from the best at this budget.",
+           "", *overview_lines(rows)]
   for (model, loss), variants in _blocks(rows).items():
     block_rows = [r for r in rows if (r["model"], r["loss"]) == (model, loss)]
     lines += ["", f"## {model} · {loss}", "", *_table(variants, block_rows)]

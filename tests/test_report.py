@@ -97,3 +97,13 @@ def test_summary_says_when_the_order_settled(specs):
   assert "has held since step 20 of 30 (ranks.png)" in report.summary_markdown(rows, {}, "", settled)
   moving = {("mlp", "hinge"): ([10, 20], {"tanh": [1, 2], "sigmoid": [2, 1]})}
   assert "changed at the last snapshot (step 20): not settled" in report.summary_markdown(rows, {}, "", moving)
+
+
+def test_overview_bolds_the_best_and_marks_only_significantly_worse_cells(specs):
+  lines = report.overview_lines([report.run_row(s) for s in specs])
+  assert lines[0] == "| model · loss | tanh | linear | sigmoid |"
+  half = stats.t.ppf(0.975, 2) * np.std(TANH_FCD, ddof=1) / math.sqrt(3)
+  cells = lines[2].split(" | ")
+  assert cells[0] == "| mlp · hinge" and cells[1] == f"**11 ± {half:.2g} (3)**"
+  assert cells[2].startswith("30.5 ± ") and cells[2].endswith("(2) †")  # tanh vs linear is significant (see the pairs test).
+  assert cells[3].startswith("12 ± ") and cells[3].endswith("(3) |")  # Not distinguishable from tanh.
