@@ -64,7 +64,9 @@ def classifier_with_sigmoid_on_logits(shape, num_classes=10) -> keras.Model:
   """000: the evaluator's classifier with `nn.Sigmoid()` after its logits, trained with the same
   from-logits cross-entropy: softmax over sigmoids in (0, 1) can put at most e / (e + 9) = 0.23 on a class."""
   base = evaluator.build_classifier(shape, num_classes)
-  return keras.Model(base.input, keras.layers.Activation("sigmoid", name="seed_000_sigmoid")(base.output),
+  # tf.math.sigmoid, not Keras's "sigmoid": Keras tags its own sigmoid's output with the logits, and a
+  # from-logits loss then silently uses those, undoing the defect (PyTorch, the seed's framework, does not).
+  return keras.Model(base.input, keras.layers.Activation(tf.math.sigmoid, name="seed_000_sigmoid")(base.output),
                      name="evaluator_with_sigmoid")
 
 

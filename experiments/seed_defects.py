@@ -3,11 +3,14 @@
   python experiments/seed_defects.py                       # into outputs/seed_defects
   python experiments/seed_defects.py --seeds=5 --train_steps=10000
 
-Every run is experiments/train.py at seed 001's settings (the MLP, a sigmoid
-output, batch 128, Adam 2e-4 / 0.5, simultaneous updates) with
+Every run is experiments/train.py with the seeds' MLP, a sigmoid output
+(seed 001's question), Adam 2e-4 / 0.5, and by default the study's MLP budget
+(20000 steps at batch 64, alternating updates: the corrected row can be held
+against the study's mlp / non_saturating / sigmoid cell), with
 `--plugins=experiments.seed_defect_plugins`; a defective run differs from the
 corrected one in one name only (its loss, model or output activation, each
-defined in that module). The runs are scored offline (FCD, recall, classes),
+defined in that module). The folder is pinned to its settings
+(`settings.json`): finished runs are reused only under the same ones. The runs are scored offline (FCD, recall, classes),
 their discriminators probed (accuracy on real test images and on their own
 samples), and the seeds' classifier (000, 002) trained with and without the
 sigmoid on its logits. Started again, finished runs are skipped.
@@ -24,6 +27,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from absl import app, flags  # pylint: disable=g-import-not-at-top
 
 from experiments import cli_logging  # pylint: disable=g-import-not-at-top
+from gan_lab import atomic_io  # pylint: disable=g-import-not-at-top
 
 PLUGINS = "experiments.seed_defect_plugins"
 # variant -> (model, loss, output activation, the seeds that have the defect, why it hurts)
@@ -51,9 +55,9 @@ VARIANTS = {
 flags.DEFINE_string("output_dir", "outputs/seed_defects", "Where the runs and the report go.")
 flags.DEFINE_list("variants", list(VARIANTS), f"Variants to run, from: {', '.join(VARIANTS)}.")
 flags.DEFINE_integer("seeds", 3, "Seeds 0..N-1 per variant.", lower_bound=1)
-flags.DEFINE_integer("train_steps", 5000, "Steps of every run.", lower_bound=1)
-flags.DEFINE_integer("batch_size", 128, "Batch of every run (seed 001's: 128).", lower_bound=1)
-flags.DEFINE_enum("update_scheme", "simultaneous", ["simultaneous", "alternating"],
+flags.DEFINE_integer("train_steps", 20000, "Steps of every run.", lower_bound=1)
+flags.DEFINE_integer("batch_size", 64, "Batch of every run (seed 001's is 128).", lower_bound=1)
+flags.DEFINE_enum("update_scheme", "alternating", ["simultaneous", "alternating"],
                   "simultaneous is seed 001's tf.function step (both tapes on one forward pass).")
 flags.DEFINE_integer("num_samples", 5000, "Samples per run, scored and shown to its discriminator.",
                      lower_bound=100)
@@ -87,6 +91,19 @@ def _plan(sweep):
   return plans
 
 
+def _pin_settings(path) -> None:
+  """Refuses a folder whose finished runs were trained with other settings (they would be reused as they are)."""
+  settings = {name: FLAGS[name].value for name in ("dataset", "train_steps", "batch_size", "update_scheme",
+                                                   "num_samples", "data_dir")}
+  if os.path.isfile(path):
+    pinned = json.loads(open(path).read())
+    if pinned != settings:
+      changed = ", ".join(f"--{k}={pinned.get(k)}" for k in settings if pinned.get(k) != settings[k])
+      raise app.UsageError(f"--output_dir={FLAGS.output_dir} holds runs made with {changed}: pass those, "
+                           "or another --output_dir")
+  atomic_io.write_json(path, settings)
+
+
 def _row(spec, variant, report) -> dict:
   """A results row: the run's row as the study writes it, its variant, and its discriminator probe."""
   row = {**report.run_row(spec), "variant": variant, "defect_of_seeds": VARIANTS[variant][3]}
@@ -95,8 +112,10 @@ def _row(spec, variant, report) -> dict:
   return row
 
 
-def _classifier_rows(path, atomic_io, evaluator, defects) -> list[str]:
+def _classifier_rows(path) -> list[str]:
   """000/002: the evaluator's classifier trained with logits and with a sigmoid on them, same epochs and seed."""
+  from experiments import seed_defect_plugins as defects  # pylint: disable=g-import-not-at-top
+  from gan_lab import evaluator  # pylint: disable=g-import-not-at-top
   result = json.loads(open(path).read()) if os.path.isfile(path) else {}
   if result.get("epochs") != FLAGS.classifier_epochs:
     train = lambda build: evaluator.train(FLAGS.dataset, FLAGS.data_dir or None, FLAGS.classifier_epochs,
@@ -118,11 +137,11 @@ def main(argv):
   if unknown:
     raise app.UsageError(f"--variants: unknown {', '.join(unknown)}; expected names from {', '.join(VARIANTS)}")
   cli_logging.quiet_native_logs()
-  from experiments import seed_defect_plugins as defects  # pylint: disable=g-import-not-at-top
-  from gan_lab import (atomic_io, discriminator_probe, evaluator, interrupts, report, scoring, sweep,  # pylint: disable=g-import-not-at-top
+  from gan_lab import (discriminator_probe, evaluator, interrupts, report, scoring, sweep,  # pylint: disable=g-import-not-at-top
                        variant_report)
   plans = _plan(sweep)
   os.makedirs(FLAGS.output_dir, exist_ok=True)
+  _pin_settings(os.path.join(FLAGS.output_dir, "settings.json"))
   with interrupts.StopRequest() as stop:
     sweep.run_all([s for specs in plans.values() for s in specs], FLAGS.parallel, stop=stop)
   if stop.requested():
@@ -148,7 +167,7 @@ def main(argv):
            *variant_report.summary_table(rows, COLUMNS, list(plans)), "",
            *[f"- **{v}** ({VARIANTS[v][3] or 'the reference'}): {VARIANTS[v][4]}." for v in plans]]
   if FLAGS.classifier_epochs:
-    lines += ["", *_classifier_rows(os.path.join(out, "classifier.json"), atomic_io, evaluator, defects)]
+    lines += ["", *_classifier_rows(os.path.join(out, "classifier.json"))]
   atomic_io.write_bytes(os.path.join(out, "summary.md"), ("\n".join(lines) + "\n").encode())
   seed0 = {v: next((s.run_dir / "grid_samples.npz" for s in specs if s.seed == 0 and s.succeeded()), None)
            for v, specs in plans.items()}

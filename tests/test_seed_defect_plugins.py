@@ -105,3 +105,9 @@ def test_seed_000_classifier_puts_a_sigmoid_on_the_same_logits(defects):
   np.testing.assert_allclose(model(x), tf.sigmoid(tf.keras.Model(model.input, logits)(x)), rtol=1e-6)
   # The from-logits loss then sees values in (0, 1): softmax can give a class at most e / (e + 9).
   assert float(tf.reduce_max(tf.nn.softmax(model(x)))) < np.e / (np.e + 9)
+  # And Keras's loss really is computed on them (not on logits it recovered from a tagged sigmoid).
+  labels = np.array([3, 7])
+  squashed = _sigmoid(tf.keras.Model(model.input, logits)(x).numpy())
+  expected = np.mean(np.log(np.sum(np.exp(squashed), axis=1)) - squashed[np.arange(2), labels])
+  loss = tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True)(labels, model(x))
+  assert float(loss) == pytest.approx(expected, rel=1e-5)

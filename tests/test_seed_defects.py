@@ -28,6 +28,8 @@ def test_every_variant_runs_and_the_report_is_written(tmp_path, tiny_evaluator):
   again = subprocess.run(args, capture_output=True, text=True, timeout=600)
   assert again.returncode == 0, again.stderr[-3000:]
   assert logs == {p: p.stat().st_mtime_ns for p in tmp_path.rglob("train.log")}  # Nothing retrained.
+  other = subprocess.run([*args, "--train_steps=11"], capture_output=True, text=True, timeout=120)
+  assert other.returncode == 1 and "holds runs made with --train_steps=10" in other.stderr
 
 
 def test_an_unknown_variant_is_a_flag_error(tmp_path):
