@@ -32,7 +32,9 @@ from gan_lab import atomic_io  # pylint: disable=g-import-not-at-top
 PLUGINS = "experiments.seed_defect_plugins"
 # variant -> (model, loss, output activation, the seeds that have the defect, why it hurts)
 VARIANTS = {
-    "corrected": ("mlp", "non_saturating", "sigmoid", "", "gan_lab's MLP at seed 001's settings"),
+    "corrected": ("mlp", "non_saturating", "sigmoid", "",
+                  "the seeds' MLP with a sigmoid output, every defect fixed (as in the study's mlp / non_saturating / "
+                  "sigmoid cell)"),
     "double_sigmoid": ("mlp", "defect_double_sigmoid", "sigmoid", "001, 004",
                        "D's sigmoid output is read as a logit: the loss's probability stays in (0.5, 0.73), so D "
                        "cannot reject a fake, and every gradient through it shrinks by sigmoid' <= 1/4"),
