@@ -37,6 +37,7 @@ flags.DEFINE_float("gpus_per_worker", 0.0, "--launcher=ray: GPUs each worker ask
 FLAGS = flags.FLAGS
 
 EXIT_DATA, EXIT_DIVERGED, EXIT_WORKER_LOST = 2, 3, 4
+EXIT_STOPPED_BY_PEER = 128 + 15  # As if SIGTERM had reached this worker too.
 
 
 def validated_config() -> config_lib.TrainConfig:
@@ -108,9 +109,11 @@ def main(argv):
       print(f"error: {e}", file=sys.stderr)
       return EXIT_WORKER_LOST
   if result.interrupted:
-    print(f"interrupted ({stop.name}) at step {result.steps}; checkpoint saved; run the same command to resume",
+    # Without a signal of its own, a multi-worker run stopped because another worker got one.
+    cause = stop.name if stop.requested() else "another worker was stopped"
+    print(f"interrupted ({cause}) at step {result.steps}; checkpoint saved; run the same command to resume",
           file=sys.stderr)
-    return stop.exit_code
+    return stop.exit_code if stop.requested() else EXIT_STOPPED_BY_PEER
   print(f"done: {result.steps} steps in {result.wall_seconds:.1f}s; outputs in {config.output_dir}")
   return 0
 

@@ -89,3 +89,20 @@ def _check_tf_config(raw):
     config["cluster"]["worker"], config["task"]["index"]  # pylint: disable=pointless-statement
   except (ValueError, KeyError, TypeError) as e:
     raise StrategyError(f"TF_CONFIG is not a cluster spec with cluster.worker and task.index ({e})") from None
+
+
+def any_worker(strategy: tf.distribute.Strategy, workers: int):
+  """`agree(flag) -> bool`: true on every worker when `flag` is true on any of them.
+
+  Every worker calls it at the same chunk boundaries (one all-reduce of one
+  number per chunk), so a stop that reaches one worker (its SIGTERM) stops
+  them all at the same step, and they checkpoint that step together.
+  """
+  if workers == 1:
+    return bool
+
+  @tf.function
+  def total(flag):
+    return strategy.reduce(tf.distribute.ReduceOp.SUM, strategy.run(tf.identity, args=(flag,)), axis=None)
+
+  return lambda flag: bool(total(tf.constant(1.0 if flag else 0.0)).numpy() > 0)

@@ -10,6 +10,7 @@ default handler and re-sends itself: a second Ctrl-C stops at once.
 
 import os
 import signal
+import threading
 
 SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
@@ -20,8 +21,19 @@ class StopRequest:
   def __init__(self):
     self.signum = None
     self._previous = {}
+    self._active = False
 
   def requested(self) -> bool:
+    """Whether a signal came; also puts the handlers back, in case native code replaced them.
+
+    TensorFlow's multi-worker coordination service installs a C++ SIGTERM
+    handler of its own when the strategy starts (a SIGTERM then left the run
+    going); the training loop asks at every chunk, so ours is back from the
+    first chunk on.
+    """
+    if self._active and threading.current_thread() is threading.main_thread():
+      for s in SIGNALS:
+        signal.signal(s, self._handle)
     return self.signum is not None
 
   @property
@@ -41,9 +53,11 @@ class StopRequest:
 
   def __enter__(self):
     self._previous = {s: signal.signal(s, self._handle) for s in SIGNALS}
+    self._active = True
     return self
 
   def __exit__(self, *exc):
+    self._active = False
     for s, handler in self._previous.items():
       signal.signal(s, handler)
     return False

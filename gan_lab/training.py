@@ -68,6 +68,7 @@ class Trainer:
     activation = activations.get(config.output_activation, config.data_margin)
     self.strategy = distribute.make_strategy(config.strategy)
     self.role = distribute.worker_role(config.strategy)
+    self._any_worker = distribute.any_worker(self.strategy, self.role.count)  # Workers stop at the same step.
     distribute.check_batch_split(config.batch_size, self.strategy)
     keras.utils.set_random_seed(config.seed)  # Weight initialisation.
     with self.strategy.scope():
@@ -100,10 +101,11 @@ class Trainer:
     """Runs up to `num_steps` more steps (never past `train_steps`), logging and saving on schedule.
 
     `should_stop()` is asked before each compiled chunk (at most
-    `steps_per_call` steps); when it says yes, `advance` returns early.
+    `steps_per_call` steps); when it says yes (on any worker of a
+    multi-worker run), `advance` returns early.
     """
     end = min(self.step + num_steps, self.config.train_steps)
-    while self.step < end and not should_stop():
+    while self.step < end and not self._any_worker(should_stop()):
       if self.step + 1 == self.config.inject_nan_at_step:
         _poison(self.models.discriminator)
       chunk = min(self.config.steps_per_call, end - self.step, self._steps_to_next_event())

@@ -32,3 +32,14 @@ def test_a_second_ctrl_c_stops_at_once():
   proc = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=60,
                         cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
   assert proc.stdout == "noted True\n" and proc.returncode == -signal.SIGINT
+
+
+def test_asking_puts_back_handlers_that_native_code_replaced():
+  before = signal.getsignal(signal.SIGTERM)
+  with interrupts.StopRequest() as stop:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # As TensorFlow's coordination service does (in C++).
+    assert not stop.requested()
+    os.kill(os.getpid(), signal.SIGTERM)
+    assert stop.requested() and stop.exit_code == 143
+  stop.requested()  # Asking after the block installs nothing.
+  assert signal.getsignal(signal.SIGTERM) is before

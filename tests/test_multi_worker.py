@@ -103,3 +103,26 @@ def test_a_lost_worker_stops_the_other_with_one_line(tmp_path):
   assert "Traceback" not in err
   assert "error: worker 0 of 2: a worker was lost after step" in err.strip().splitlines()[-1]
   procs[1].wait()
+
+
+def test_sigterm_to_one_worker_stops_both_at_the_same_checkpointed_step(tmp_path):
+  out = tmp_path / "pair"
+  args = ("--train_steps=3000", "--checkpoint_every=1000")
+  procs = _start_workers(out, *args)
+  deadline = time.time() + 120
+  while not (out / "metrics.jsonl").is_file() and time.time() < deadline:
+    time.sleep(0.05)
+  procs[1].send_signal(signal.SIGTERM)  # A non-chief worker is preempted; the chief is not told.
+  codes, outputs = _finish(procs, timeout=120)
+  assert codes == [143, 143], [(out_[-1500:], err[-1500:]) for out_, err in outputs]
+  chief, other = (err.strip().splitlines()[-1] for _, err in outputs)
+  step = int(other.split(" at step ")[1].split(";")[0])
+  assert other == f"interrupted (SIGTERM) at step {step}; checkpoint saved; run the same command to resume"
+  assert chief == (f"interrupted (another worker was stopped) at step {step}; checkpoint saved; "
+                   "run the same command to resume")
+  assert (out / "checkpoints" / f"ckpt-{step}.index").is_file() and step < 3000
+  codes, outputs = _finish(_start_workers(out, *args))
+  assert codes == [0, 0], [err[-2000:] for _, err in outputs]
+  assert all(f"resuming at step {step}" in stdout for stdout, _ in outputs)
+  steps = [json.loads(l)["step"] for l in (out / "metrics.jsonl").read_text().splitlines()]
+  assert steps == sorted(set(steps)) and steps[-1] == 3000
