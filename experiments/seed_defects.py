@@ -20,6 +20,7 @@ Writes results.csv, summary.md, grids.png and curves.png into --output_dir.
 import json
 import os
 import sys
+from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
@@ -98,7 +99,7 @@ def _pin_settings(path) -> None:
   settings = {name: FLAGS[name].value for name in ("dataset", "train_steps", "batch_size", "update_scheme",
                                                    "num_samples", "data_dir")}
   if os.path.isfile(path):
-    pinned = json.loads(open(path).read())
+    pinned = json.loads(Path(path).read_text())
     if pinned != settings:
       changed = ", ".join(f"--{k}={pinned.get(k)}" for k in settings if pinned.get(k) != settings[k])
       raise app.UsageError(f"--output_dir={FLAGS.output_dir} holds runs made with {changed}: pass those, "
@@ -118,7 +119,7 @@ def _classifier_rows(path) -> list[str]:
   """000/002: the evaluator's classifier trained with logits and with a sigmoid on them, same epochs and seed."""
   from experiments import seed_defect_plugins as defects  # pylint: disable=g-import-not-at-top
   from gan_lab import evaluator  # pylint: disable=g-import-not-at-top
-  result = json.loads(open(path).read()) if os.path.isfile(path) else {}
+  result = json.loads(Path(path).read_text()) if os.path.isfile(path) else {}
   if result.get("epochs") != FLAGS.classifier_epochs:
     train = lambda build: evaluator.train(FLAGS.dataset, FLAGS.data_dir or None, FLAGS.classifier_epochs,
                                           build=build, log=None).test_accuracy
