@@ -90,6 +90,11 @@ def save_figure(path, figure) -> None:
     plt.close(figure)
 
 
+def read_jsonl(path) -> list[dict]:
+  """The records of a file `append_jsonl` wrote (blank lines skipped)."""
+  return [json.loads(line) for line in Path(path).read_text().splitlines() if line.strip()]
+
+
 def append_jsonl(path, record: dict) -> None:
   """Appends one JSON line with a single write; a failed append is cut back off, so no line is torn."""
   line = (json.dumps(record, sort_keys=True) + "\n").encode()

@@ -14,20 +14,20 @@ import numpy as np
 import tensorflow as tf
 
 from gan_lab import activations, data, models, registry
-from gan_lab.config import TrainConfig
 from gan_lab.checkpoints import CHECKPOINT_DIR
+from gan_lab.config import TrainConfig
+from gan_lab.run_dir import FLAGS_FILE
 
 
 def _config(run_dir: Path) -> TrainConfig:
   """The run's config from its flags.json (its --plugins imported, so their names resolve)."""
   known = {f.name for f in dataclasses.fields(TrainConfig)}
-  config = TrainConfig(**{k: v for k, v in json.loads((run_dir / "flags.json").read_text()).items() if k in known})
+  config = TrainConfig(**{k: v for k, v in json.loads((run_dir / FLAGS_FILE).read_text()).items() if k in known})
   registry.import_plugins(config.plugins)
   return config
 
 
-def _restored_discriminator(run_dir: Path, config: TrainConfig, data_shape) -> tf.keras.Model:
-  activation = activations.get(config.output_activation, config.data_margin)
+def _restored_discriminator(run_dir: Path, config: TrainConfig, activation, data_shape) -> tf.keras.Model:
   discriminator = models.build(config.model, data_shape, config.noise_dim, activation).discriminator
   latest = tf.train.latest_checkpoint(str(run_dir / CHECKPOINT_DIR))
   if latest is None:
@@ -51,6 +51,6 @@ def discriminator_accuracy(run_dir, count: int = 5000, data_dir=None) -> dict:
   activation = activations.get(config.output_activation, config.data_margin)
   with np.load(run_dir / "samples.npz") as f:
     fakes = f["samples"][:count].astype(np.float32)
-  discriminator = _restored_discriminator(run_dir, config, test.shape[1:])
+  discriminator = _restored_discriminator(run_dir, config, activation, test.shape[1:])
   return {"d_accuracy_real": _fraction_positive(discriminator, activation.pixels_to_data(test).astype(np.float32)),
           "d_accuracy_fake": 1.0 - _fraction_positive(discriminator, fakes)}

@@ -76,8 +76,7 @@ def run_all(specs, sweep_dir, cpus_per_run: float = 1, gpus_per_run: float = 0, 
   """Runs every spec that has not ended as a Ray task (`ray.init` must have been called)."""
   stop_file = Path(sweep_dir) / STOP_FILE
   stop_file.unlink(missing_ok=True)
-  pending = [s for s in specs if not s.ended()]
-  log(f"sweep: {len(specs) - len(pending)} of {len(specs)} runs already finished; {len(pending)} to run on Ray")
+  pending = sweep.pending_runs(specs, log, where=" on Ray")
   running = {}
   for spec in pending:
     spec.run_dir.mkdir(parents=True, exist_ok=True)
@@ -90,11 +89,6 @@ def run_all(specs, sweep_dir, cpus_per_run: float = 1, gpus_per_run: float = 0, 
     for ref in done:
       spec = running.pop(ref)
       returncode, seconds, node = ray.get(ref)
-      if returncode is None:
-        continue
-      status = {**sweep.status_record(spec, returncode, seconds), "ray_node": node}
-      sweep.write_status(spec, status)
-      log(f"sweep: {spec.label} {status['status']}" + (f" ({status['reason']})" if status["reason"] else ""))
-      if on_finished:
-        on_finished(spec)
+      if returncode is not None:  # None: the stop came before the run began.
+        sweep.record_exit(spec, returncode, seconds, log, on_finished, ray_node=node)
   stop_file.unlink(missing_ok=True)

@@ -27,10 +27,6 @@ PRIMARY = "fcd"
 TRAINING_DIAGNOSTICS = ("saturated_fraction", "out_of_range_fraction", "preact_grad_norm")
 
 
-def read_jsonl(path):
-  return [json.loads(line) for line in Path(path).read_text().splitlines() if line.strip()]
-
-
 def run_row(spec: RunSpec) -> dict:
   """One results.csv row: config, axes, outcome, final scores and final training diagnostics."""
   status = spec.status() or {"status": "missing", "reason": "never finished"}
@@ -43,7 +39,7 @@ def run_row(spec: RunSpec) -> dict:
   scores_path = spec.run_dir / SCORES_FILE
   if not row["failed"] and scores_path.is_file():
     row.update(json.loads(scores_path.read_text())["final"])
-    last = [m for m in read_jsonl(spec.run_dir / "metrics.jsonl") if "failure" not in m][-1]
+    last = [m for m in atomic_io.read_jsonl(spec.run_dir / "metrics.jsonl") if "failure" not in m][-1]
     row.update({k: last[k] for k in TRAINING_DIAGNOSTICS})
   return row
 

@@ -17,10 +17,6 @@ from gan_lab import atomic_io, grids, scoring
 from gan_lab.sweep import SCORES_FILE
 
 
-def _read_jsonl(path):
-  return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-
-
 def _blocks(specs):
   """{(model, loss): {variant: [succeeded specs]}}, keeping every variant that was planned."""
   blocks = {}
@@ -30,6 +26,14 @@ def _blocks(specs):
     if spec.succeeded():
       variants[spec.cell.variant].append(spec)
   return blocks
+
+
+def draw_grid(ax, grid_samples_path, title: str) -> None:
+  """A run's grid_samples.npz as a square tile on `ax`, titled, with the share of clipped values if any."""
+  unit = scoring.load_samples(grid_samples_path)
+  canvas, outside = grids.tile_unit(unit, int(np.ceil(np.sqrt(len(unit)))))
+  grids.show(ax, canvas)
+  ax.set_title(title + (f" ({100 * outside:.1f}% clipped)" if outside else ""), fontsize=8)
 
 
 def save_grids(path, specs, seed: int = 0) -> None:
@@ -48,10 +52,7 @@ def save_grids(path, specs, seed: int = 0) -> None:
       if run is None:
         ax.set_title(f"{model}/{loss}\n{variant}: no run", fontsize=8)
         continue
-      unit = scoring.load_samples(run.run_dir / "grid_samples.npz")
-      canvas, outside = grids.tile_unit(unit, int(np.ceil(np.sqrt(len(unit)))))
-      grids.show(ax, canvas)
-      ax.set_title(f"{model}/{loss}\n{variant}" + (f" ({100 * outside:.1f}% clipped)" if outside else ""), fontsize=8)
+      draw_grid(ax, run.run_dir / "grid_samples.npz", f"{model}/{loss}\n{variant}")
   figure.suptitle(f"final samples, seed {seed}, the same noise in every panel of a row", fontsize=10)
   figure.tight_layout(rect=(0, 0, 1, 0.97))  # Keep the title clear of the first row's panel titles.
   atomic_io.save_figure(path, figure)
@@ -64,7 +65,7 @@ def _series(runs, key):
     if key == "fcd":
       points = json.loads((spec.run_dir / SCORES_FILE).read_text())["curve"]
     else:
-      points = [m for m in _read_jsonl(spec.run_dir / "metrics.jsonl") if "failure" not in m]
+      points = [m for m in atomic_io.read_jsonl(spec.run_dir / "metrics.jsonl") if "failure" not in m]
     per_run.append({p["step"]: p[key] for p in points})
   if not per_run:
     return [], []

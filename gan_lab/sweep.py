@@ -109,8 +109,7 @@ def run_all(specs: list[RunSpec], parallel: int = 1, on_finished=None, log=print
   the signal is forwarded to the running ones, which checkpoint and are
   recorded as interrupted (resumed when the sweep is started again).
   """
-  pending = [s for s in specs if not s.ended()]
-  log(f"sweep: {len(specs) - len(pending)} of {len(specs)} runs already finished; {len(pending)} to run")
+  pending = pending_runs(specs, log)
   running: list[tuple[RunSpec, subprocess.Popen, float]] = []
   forwarded = False
   while (pending and not (stop and stop.requested())) or running:
@@ -129,11 +128,23 @@ def run_all(specs: list[RunSpec], parallel: int = 1, on_finished=None, log=print
     for item in [r for r in running if r[1].poll() is not None]:
       running.remove(item)
       spec, proc, began = item
-      status = status_record(spec, proc.returncode, time.time() - began)
-      write_status(spec, status)
-      log(f"sweep: {spec.label} {status['status']}" + (f" ({status['reason']})" if status["reason"] else ""))
-      if on_finished:
-        on_finished(spec)
+      record_exit(spec, proc.returncode, time.time() - began, log, on_finished)
+
+
+def pending_runs(specs: list[RunSpec], log=print, where: str = "") -> list[RunSpec]:
+  """The specs that have not ended, after logging how many have."""
+  pending = [s for s in specs if not s.ended()]
+  log(f"sweep: {len(specs) - len(pending)} of {len(specs)} runs already finished; {len(pending)} to run{where}")
+  return pending
+
+
+def record_exit(spec: RunSpec, returncode: int, seconds: float, log=print, on_finished=None, **extra) -> None:
+  """What every executor does when a run's process ends: its status.json (plus `extra`), a log line, the callback."""
+  status = {**status_record(spec, returncode, seconds), **extra}
+  write_status(spec, status)
+  log(f"sweep: {spec.label} {status['status']}" + (f" ({status['reason']})" if status["reason"] else ""))
+  if on_finished:
+    on_finished(spec)
 
 
 def write_status(spec: RunSpec, status: dict) -> None:

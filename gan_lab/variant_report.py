@@ -15,8 +15,7 @@ import matplotlib.pyplot as plt  # pylint: disable=g-import-not-at-top
 
 import numpy as np  # pylint: disable=g-import-not-at-top
 
-from gan_lab import atomic_io, grids, scoring, statistics  # pylint: disable=g-import-not-at-top
-from gan_lab.report import read_jsonl  # pylint: disable=g-import-not-at-top
+from gan_lab import atomic_io, report_figures, statistics  # pylint: disable=g-import-not-at-top
 
 
 def summary_table(rows: list[dict], columns: list[tuple[str, str]], variants: list[str]) -> list[str]:
@@ -46,10 +45,7 @@ def save_grids(path, grid_files: dict, title: str) -> None:
     if grid_path is None:
       ax.set_title(f"{variant}\n(no finished run)", fontsize=8)
       continue
-    unit = scoring.load_samples(grid_path)
-    canvas, outside = grids.tile_unit(unit, int(np.ceil(np.sqrt(len(unit)))))
-    grids.show(ax, canvas)
-    ax.set_title(variant + (f"\n({100 * outside:.1f}% clipped)" if outside else ""), fontsize=8)
+    report_figures.draw_grid(ax, grid_path, variant)
   figure.suptitle(title, fontsize=10)
   figure.tight_layout()
   atomic_io.save_figure(path, figure)
@@ -60,7 +56,7 @@ def save_loss_curves(path, metrics_files: dict, keys=("d_loss", "g_loss")) -> No
   figure, axes = plt.subplots(1, len(keys), squeeze=False, figsize=(5.5 * len(keys), 3.6), dpi=90)
   for ax, key in zip(axes[0], keys):
     for variant, paths in metrics_files.items():
-      runs = [[m for m in read_jsonl(p) if key in m] for p in paths]
+      runs = [[m for m in atomic_io.read_jsonl(p) if key in m] for p in paths]
       length = min((len(r) for r in runs), default=0)
       if not length:
         continue

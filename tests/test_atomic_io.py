@@ -65,3 +65,12 @@ def test_the_os_words_are_found_inside_a_wrapped_error_text():
   text = "{{function_node save}} /run/checkpoints/ckpt-150_temp/part-0: No space left on device [Op:SaveV2]"
   assert atomic_io.write_error_reason(text) == "No space left on device"
   assert atomic_io.write_error_reason("something else\nwith details") == "something else"
+
+
+def test_read_jsonl_returns_what_append_jsonl_wrote(tmp_path):
+  path = tmp_path / "m.jsonl"
+  atomic_io.append_jsonl(path, {"step": 1, "loss": 0.5})
+  atomic_io.append_jsonl(path, {"step": 2, "loss": 0.25})
+  with open(path, "a") as f:
+    f.write("\n")
+  assert atomic_io.read_jsonl(path) == [{"loss": 0.5, "step": 1}, {"loss": 0.25, "step": 2}]

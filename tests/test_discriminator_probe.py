@@ -44,7 +44,8 @@ def test_accuracies_match_a_numpy_forward_pass_of_the_trained_weights(tiny_run):
   assert result["d_accuracy_real"] == pytest.approx(np.mean(_numpy_logits(weights, real) > 0), abs=1 / 300)
   assert result["d_accuracy_fake"] == pytest.approx(np.mean(_numpy_logits(weights, fakes) <= 0), abs=1 / 300)
   config = discriminator_probe._config(tiny_run)  # pylint: disable=protected-access
-  restored = discriminator_probe._restored_discriminator(tiny_run, config, (28, 28, 1))  # pylint: disable=protected-access
+  restored = discriminator_probe._restored_discriminator(  # pylint: disable=protected-access
+      tiny_run, config, activations.get("sigmoid"), (28, 28, 1))
   for got, want in zip(restored.get_weights(), weights, strict=True):  # Restored, not left at initialisation.
     np.testing.assert_array_equal(got, want)
 
