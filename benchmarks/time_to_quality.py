@@ -1,16 +1,22 @@
-"""Time to quality: FCD against training wall time, TF's DCGAN tutorial vs gan_lab's default DCGAN.
+"""Time to quality: FCD against training wall time, one curve per configuration.
 
-  python -m benchmarks.time_to_quality      # about 35 minutes on 2 CPU cores
+  python -m benchmarks.time_to_quality      # about 40 minutes on 2 CPU cores
 
-The tutorial trains for --baseline_epochs epochs (evaluated every half
-epoch); gan_lab's default DCGAN then trains until --budget_fraction of the
-tutorial's wall time has passed, evaluated every --eval_every steps. Wall
-time counts training only: the evaluations (2000 samples from fixed noise,
-FCD on the offline evaluator's features) are paused out of the clock. The
-result says how long gan_lab took to reach the tutorial's best FCD, as a
-fraction of the tutorial's time. Curves and a plot go to benchmarks/results/.
+Configurations (--configurations): `tutorial`, TF's DCGAN tutorial for
+--baseline_epochs epochs (evaluated every half epoch); `default`, gan_lab's
+`TrainConfig()` (what `bash run.sh train` runs); `quality`, the
+`--preset=quality` run (gan_lab/presets.py; float32 with one line where the
+machine has no bfloat16 units). gan_lab's runs train their own train_steps,
+evaluated every --eval_every steps; a run with a generator EMA is scored
+from the EMA generator and, on its own curve, from the raw one. Wall time
+counts training only: the evaluations (the same fixed noise through each
+generator, FCD on the offline evaluator's features) are paused out of the
+clock. The summary says when each gan_lab configuration reached the
+tutorial's best FCD, as seconds and as a fraction of the tutorial's time.
+Curves and a plot go to benchmarks/results/.
 """
 
+import dataclasses
 import json
 import os
 import sys
@@ -25,14 +31,17 @@ import tensorflow as tf  # pylint: disable=g-import-not-at-top
 from absl import app, flags, logging  # pylint: disable=g-import-not-at-top
 
 from benchmarks import contestants, tutorial_baseline  # pylint: disable=g-import-not-at-top
-from gan_lab import activations, atomic_io, evaluator, scoring, training  # pylint: disable=g-import-not-at-top
+from gan_lab import activations, atomic_io, evaluator, presets, scoring, training  # pylint: disable=g-import-not-at-top
 from gan_lab.config import TrainConfig  # pylint: disable=g-import-not-at-top
 
+flags.DEFINE_list("configurations", ["tutorial", "default", "quality"], "Curves to measure, in this order: "
+                  "tutorial, default and/or a preset's name.")
 flags.DEFINE_integer("baseline_epochs", 10, "Tutorial epochs.", lower_bound=1)
-flags.DEFINE_float("budget_fraction", 0.5, "gan_lab trains for this fraction of the tutorial's wall time.")
 flags.DEFINE_integer("eval_every", 500, "gan_lab steps between evaluations.", lower_bound=1)
 flags.DEFINE_integer("eval_samples", 2000, "Samples per evaluation.", lower_bound=1000)
 flags.DEFINE_integer("max_examples", 0, "Train on the first N images only (0: all; for smoke runs).", lower_bound=0)
+flags.DEFINE_integer("max_steps", 0, "Cap every gan_lab configuration's train_steps (0: none; for smoke runs).",
+                     lower_bound=0)
 flags.DEFINE_string("evaluator_dir", "outputs/evaluators", "Cache of the evaluator classifier.")
 flags.DEFINE_string("results_dir", "benchmarks/results", "Where curves and the plot go.")
 
@@ -79,65 +88,102 @@ def run_baseline(images, scorer, noise):
   return curve
 
 
-def run_gan_lab(images, scorer, noise, budget_seconds):
-  config = TrainConfig(output_dir=tempfile.mkdtemp(prefix="gan_lab_ttq_"), train_steps=10**9)
+def gan_lab_config(name: str, max_steps: int = 0) -> tuple[TrainConfig, str]:
+  """The `TrainConfig` of a configuration name ("default" or a preset), and the bfloat16 fallback's line."""
+  values = dataclasses.asdict(TrainConfig())
+  if name != "default":
+    values = presets.apply(name, values, given=set())
+  values["output_dir"] = tempfile.mkdtemp(prefix=f"gan_lab_ttq_{name}_")
+  if max_steps:
+    values["train_steps"] = min(values["train_steps"], max_steps)
+  return presets.without_unsupported_bfloat16(TrainConfig(**values), presets.has_bfloat16_units())
+
+
+def run_gan_lab(config: TrainConfig, images, scorer, noise, name: str) -> dict[str, list]:
+  """Trains `config` to its end; the curve of its sampling generator, plus "<name>_raw" when that is an EMA."""
   trainer = training.Trainer(config, images, log=print)
-  curve, clock = [], Clock()
-  while clock.read() < budget_seconds:
+  generators = {name: trainer.models.generator}
+  if trainer.ema:
+    generators = {name: trainer.ema.generator, f"{name}_raw": trainer.models.generator}
+  curves, clock = {key: [] for key in generators}, Clock()
+  while trainer.step < config.train_steps:
     trainer.advance(FLAGS.eval_every)
     clock.pause()
-    curve.append({"step": trainer.step, "wall_seconds": clock.read(),
-                  "fcd": _fcd(scorer, trainer.models.generator, noise)})
-    print(f"gan_lab: {curve[-1]}", flush=True)
+    for key, generator in generators.items():
+      curves[key].append({"step": trainer.step, "wall_seconds": clock.read(), "fcd": _fcd(scorer, generator, noise)})
+      print(f"{key}: {curves[key][-1]}", flush=True)
     clock.resume()
-  return curve, config
+  return curves
 
 
-def summarise(baseline, gan_lab) -> dict:
-  best = min(p["fcd"] for p in baseline)
-  baseline_seconds = baseline[-1]["wall_seconds"]
-  reached = next((p for p in gan_lab if p["fcd"] <= best), None)
-  return {"baseline_best_fcd": best, "baseline_wall_seconds": baseline_seconds,
-          "gan_lab_seconds_to_baseline_best": reached and reached["wall_seconds"],
-          "gan_lab_step_to_baseline_best": reached and reached["step"],
-          "fraction_of_baseline_time": reached and reached["wall_seconds"] / baseline_seconds,
-          "gan_lab_best_fcd": min(p["fcd"] for p in gan_lab)}
+def summarise(curves: dict[str, list]) -> dict:
+  """Per curve: best and final FCD, its training seconds, and when it first reached the tutorial's best."""
+  target = min(p["fcd"] for p in curves["tutorial"]) if "tutorial" in curves else None
+  tutorial_seconds = curves["tutorial"][-1]["wall_seconds"] if "tutorial" in curves else None
+  summary = {}
+  for name, curve in curves.items():
+    row = {"best_fcd": min(p["fcd"] for p in curve), "final_fcd": curve[-1]["fcd"],
+           "wall_seconds": curve[-1]["wall_seconds"], "steps": curve[-1]["step"]}
+    if target is not None and name != "tutorial":
+      reached = next((p for p in curve if p["fcd"] <= target), None)
+      row["seconds_to_tutorial_best"] = reached and reached["wall_seconds"]
+      row["fraction_of_tutorial_time"] = reached and reached["wall_seconds"] / tutorial_seconds
+    summary[name] = row
+  return summary
 
 
-def plot(path, baseline, gan_lab, summary):
+def plot(path, curves: dict[str, list]) -> None:
   import matplotlib  # pylint: disable=g-import-not-at-top
   matplotlib.use("Agg")
   import matplotlib.pyplot as plt  # pylint: disable=g-import-not-at-top
-  figure, ax = plt.subplots(figsize=(7, 4), dpi=100)
-  ax.plot([p["wall_seconds"] for p in baseline], [p["fcd"] for p in baseline], "o-", label="TF DCGAN tutorial")
-  ax.plot([p["wall_seconds"] for p in gan_lab], [p["fcd"] for p in gan_lab], "o-", label="gan_lab default DCGAN")
-  ax.axhline(summary["baseline_best_fcd"], color="k", linestyle=":", label="tutorial's best")
-  ax.set(xlabel="training wall seconds (evaluation excluded)", ylabel="FCD (2000 samples)", yscale="log",
+  figure, ax = plt.subplots(figsize=(8, 4.5), dpi=100)
+  for name, curve in curves.items():
+    ax.plot([p["wall_seconds"] for p in curve], [p["fcd"] for p in curve], "--" if name.endswith("_raw") else "-",
+            marker="o", markersize=3, label=_LABELS.get(name, name))
+  if "tutorial" in curves:
+    ax.axhline(min(p["fcd"] for p in curves["tutorial"]), color="k", linestyle=":", label="tutorial's best")
+  ax.set(xlabel="training wall seconds (evaluation excluded)", ylabel="FCD (2000 samples, log scale)", yscale="log",
          title="Fashion-MNIST: FCD against training time, 2 CPU cores")
   ax.legend()
   figure.tight_layout()
   atomic_io.save_figure(path, figure)
 
 
+_LABELS = {"tutorial": "TF DCGAN tutorial", "default": "gan_lab default (bash run.sh train)",
+           "quality": "gan_lab --preset=quality (EMA generator)", "quality_raw": "--preset=quality, raw generator"}
+
+
 def main(argv):
   logging.set_verbosity(logging.WARNING)
   del argv
+  unknown = set(FLAGS.configurations) - {"tutorial", "default", *presets.names()}
+  if unknown:
+    raise app.UsageError(f"--configurations: unknown {', '.join(sorted(unknown))}; expected tutorial, default "
+                         f"or one of {', '.join(presets.names())}")
   tf.keras.utils.set_random_seed(0)
   images = contestants.load_fashion_mnist(FLAGS.max_examples)
   ev = evaluator.load_or_train("fashion_mnist", FLAGS.evaluator_dir)
   scorer = scoring.Scorer(ev, reference_size=10000)
   noise = tf.constant(np.random.default_rng(0).standard_normal((FLAGS.eval_samples, 100)).astype(np.float32))
-  baseline = run_baseline(images, scorer, noise)
-  gan_lab, config = run_gan_lab(images, scorer, noise, FLAGS.budget_fraction * baseline[-1]["wall_seconds"])
-  summary = summarise(baseline, gan_lab)
-  summary["floor_fcd"] = scorer.real_floor(FLAGS.eval_samples)["fcd"]
+  curves, configs = {}, {}
+  for name in FLAGS.configurations:
+    if name == "tutorial":
+      curves["tutorial"] = run_baseline(images, scorer, noise)
+      continue
+    config, note = gan_lab_config(name, FLAGS.max_steps)
+    if note:
+      print(note, flush=True)
+    configs[name] = json.loads(config.to_json())
+    curves.update(run_gan_lab(config, images, scorer, noise, name))
+  summary = {"curves": summarise(curves), "floor_fcd": scorer.real_floor(FLAGS.eval_samples)["fcd"],
+             "device": training.device_description(), "bfloat16_units": presets.has_bfloat16_units()}
   print(json.dumps(summary, indent=2))
   os.makedirs(FLAGS.results_dir, exist_ok=True)
   stamp = time.strftime("%Y%m%d-%H%M%S")
   atomic_io.write_json(os.path.join(FLAGS.results_dir, f"time_to_quality-{stamp}.json"),
-                       {"summary": summary, "baseline": baseline, "gan_lab": gan_lab,
-                        "gan_lab_config": json.loads(config.to_json()), "settings": FLAGS.flag_values_dict()})
-  plot(os.path.join(FLAGS.results_dir, f"time_to_quality-{stamp}.png"), baseline, gan_lab, summary)
+                       {"summary": summary, "curves": curves, "configs": configs,
+                        "settings": FLAGS.flag_values_dict()})
+  plot(os.path.join(FLAGS.results_dir, f"time_to_quality-{stamp}.png"), curves)
 
 
 if __name__ == "__main__":

@@ -29,6 +29,12 @@ def config_from_flags(flag_values, **overrides) -> config_lib.TrainConfig:
   return config_lib.TrainConfig(**{**values, **overrides})
 
 
+def given_flags(flag_values) -> set:
+  """The `TrainConfig` fields set on the command line (not left at their default)."""
+  return {f.name for f in dataclasses.fields(config_lib.TrainConfig) if f.name in flag_values
+          and flag_values[f.name].present}
+
+
 def _help(field: dataclasses.Field) -> str:
   meta, text = field.metadata, field.metadata["help"]
   choices = config_lib.choices_of(field)

@@ -21,10 +21,12 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from absl import app, flags  # pylint: disable=g-import-not-at-top
 
 from experiments import cli_logging, config_flags  # pylint: disable=g-import-not-at-top
-from gan_lab import config as config_lib, registry  # pylint: disable=g-import-not-at-top
+from gan_lab import config as config_lib, presets, registry  # pylint: disable=g-import-not-at-top
 
 config_flags.define_config_flags()
 flags.adopt_module_key_flags(config_flags)  # --help lists them as this script's flags.
+flags.DEFINE_enum("preset", None, presets.names(), "Start from a named set of flag values (quality: the best "
+                  "samples in about 15 minutes on 2 CPU cores; see the README); flags given here override it.")
 flags.DEFINE_bool("overwrite", False, "Replace a run with other flags in --output_dir instead of refusing.")
 flags.DEFINE_enum("launcher", "local", ["local", "ray"], "local: train in this process; ray: start --num_workers "
                   "workers of one --strategy=multi_worker run through Ray Train's TensorflowTrainer, which sets "
@@ -43,6 +45,9 @@ EXIT_STOPPED_BY_PEER = 128 + 15  # As if SIGTERM had reached this worker too.
 def validated_config() -> config_lib.TrainConfig:
   """The flags as a config, after importing --plugins; a bad value is a usage error (exit 1)."""
   config = config_flags.config_from_flags(FLAGS)
+  if FLAGS.preset:
+    given = config_flags.given_flags(FLAGS)
+    config = config_lib.TrainConfig(**presets.apply(FLAGS.preset, dataclasses.asdict(config), given))
   sys.path.append(os.getcwd())  # --plugins modules may live in the folder the command runs from.
   try:
     registry.import_plugins(config.plugins)
@@ -50,6 +55,10 @@ def validated_config() -> config_lib.TrainConfig:
     config_lib.check_precision_supported(config.mixed_precision)
   except ValueError as e:
     raise app.UsageError(str(e)) from None
+  if FLAGS.preset and "mixed_precision" not in given:  # An explicit --mixed_precision is kept as asked.
+    config, note = presets.without_unsupported_bfloat16(config, presets.has_bfloat16_units())
+    if note:
+      print(note, file=sys.stderr)
   return config
 
 
@@ -62,7 +71,8 @@ def launch_on_ray(config: config_lib.TrainConfig) -> int:
     from gan_lab import ray_cluster, ray_launcher  # pylint: disable=g-import-not-at-top
   except ImportError:
     raise app.UsageError("--launcher=ray needs Ray Train: pip install 'gan_lab[ray]'") from None
-  flag_names = [f.name for f in dataclasses.fields(config_lib.TrainConfig) if f.name != "strategy"] + ["overwrite"]
+  flag_names = [f.name for f in dataclasses.fields(config_lib.TrainConfig) if f.name != "strategy"]
+  flag_names += ["overwrite", "preset"]
   command = [sys.executable, os.path.abspath(__file__), "--strategy=multi_worker",
              *[FLAGS[name].serialize() for name in flag_names if FLAGS[name].present]]
   ray_cluster.connect(FLAGS.ray_address)

@@ -27,6 +27,18 @@ def tiny_evaluator(tmp_path_factory):
   return ev, cache
 
 
+@pytest.fixture
+def checkpoint_weights():
+  """`read(run_dir)`: the variables of a run's latest checkpoint as {name: array}, bookkeeping left out."""
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top
+
+  def read(run_dir):
+    reader = tf.train.load_checkpoint(str(Path(run_dir) / "checkpoints"))
+    return {n: reader.get_tensor(n) for n in reader.get_variable_to_shape_map()
+            if "save_counter" not in n and "OBJECT_GRAPH" not in n}
+  return read
+
+
 def _run_as_nobody(function, *args):
   """Calls `function(*args)` in a forked child that has dropped to the user nobody; returns its str() result.
 

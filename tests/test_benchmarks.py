@@ -5,7 +5,7 @@ import time
 import pytest
 
 from benchmarks import contestants
-from benchmarks.time_to_quality import Clock
+from benchmarks.time_to_quality import Clock, summarise
 
 
 def test_clock_excludes_paused_time():
@@ -54,3 +54,17 @@ def test_precision_ops_kernels_fit_every_tutorial_conv_layer():
       kernels = conv_kernels.layer_kernels(layer, 2, dtype)
       assert set(kernels) == {"forward", "grad_input", "grad_filter"}
       assert all(np.isfinite(f().numpy()) for f in kernels.values())
+
+
+def test_time_to_quality_summary_finds_the_first_evaluation_at_the_tutorials_best():
+  def curve(*points):
+    return [{"step": step, "wall_seconds": seconds, "fcd": fcd} for step, seconds, fcd in points]
+  curves = {"tutorial": curve((1, 50.0, 900.0), (2, 100.0, 600.0), (3, 200.0, 650.0)),
+            "default": curve((500, 20.0, 700.0), (1000, 40.0, 600.0), (1500, 60.0, 300.0)),
+            "slow": curve((500, 30.0, 800.0))}
+  summary = summarise(curves)
+  assert summary["tutorial"] == {"best_fcd": 600.0, "final_fcd": 650.0, "wall_seconds": 200.0, "steps": 3}
+  assert summary["default"]["seconds_to_tutorial_best"] == 40.0  # Reaching 600 counts; 700 does not.
+  assert summary["default"]["fraction_of_tutorial_time"] == 40.0 / 200.0
+  assert summary["default"]["best_fcd"] == 300.0 and summary["default"]["steps"] == 1500
+  assert summary["slow"]["seconds_to_tutorial_best"] is None and summary["slow"]["fraction_of_tutorial_time"] is None

@@ -31,3 +31,9 @@ def test_parsed_flags_make_the_config():
   config = config_flags.config_from_flags(flag_values, output_dir="elsewhere")
   assert config == dataclasses.replace(TrainConfig(), batch_size=8, loss="hinge", jit_compile=True,
                                        g_learning_rate=0.001, output_dir="elsewhere")
+
+
+def test_given_flags_are_those_on_the_command_line_even_at_their_default():
+  flag_values = _fresh_flags()
+  flag_values(["prog", "--batch_size=64", "--loss=hinge"])  # 64 is the default, but it was given.
+  assert config_flags.given_flags(flag_values) == {"batch_size", "loss"}

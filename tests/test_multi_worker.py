@@ -11,7 +11,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import tensorflow as tf
 
 SCRIPT = Path(__file__).resolve().parents[1] / "experiments" / "train.py"
 RING = ["--dataset=ring", "--model=mlp", "--batch_size=32", "--log_every=10", "--checkpoint_every=10",
@@ -45,14 +44,7 @@ def _finish(procs, timeout=300):
   return [p.returncode for p in procs], outputs
 
 
-def _weights(run_dir):
-  reader = tf.train.load_checkpoint(str(run_dir / "checkpoints"))
-  names = [n for n in reader.get_variable_to_shape_map() if "save_counter" not in n and "OBJECT_GRAPH" not in n
-          ]
-  return {n: reader.get_tensor(n) for n in names}
-
-
-def test_two_workers_write_one_set_of_outputs_and_train_as_one_process(tmp_path):
+def test_two_workers_write_one_set_of_outputs_and_train_as_one_process(tmp_path, checkpoint_weights):
   codes, outputs = _finish(_start_workers(tmp_path / "pair", "--train_steps=40"))
   assert codes == [0, 0], [err[-2000:] for _, err in outputs]
   single = subprocess.run([sys.executable, str(SCRIPT), *RING, "--train_steps=40", f"--output_dir={tmp_path / 'one'}"],
@@ -64,7 +56,7 @@ def test_two_workers_write_one_set_of_outputs_and_train_as_one_process(tmp_path)
   assert len(list((pair / "tensorboard").iterdir())) == 1
   assert not [p for p in pair.iterdir() if p.name.startswith(".worker_")]
   assert sorted(p.name for p in (pair / "checkpoints").glob("*.index")) == ["ckpt-30.index", "ckpt-40.index"]
-  a, b = _weights(tmp_path / "one"), _weights(pair)
+  a, b = checkpoint_weights(tmp_path / "one"), checkpoint_weights(pair)
   assert a.keys() == b.keys() and len(a) > 10
   for name in a:  # The same global batch split over two workers: only the order of summation differs.
     np.testing.assert_allclose(a[name], b[name], atol=1e-5, err_msg=name)

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import tensorflow as tf
 
 pytest.importorskip("ray.train.tensorflow", reason="--launcher=ray needs the optional extra gan_lab[ray]")
 
@@ -16,13 +15,7 @@ RING = ["--dataset=ring", "--model=mlp", "--batch_size=32", "--log_every=10", "-
         "--num_samples=10", "--deterministic", "--train_steps=40"]
 
 
-def _weights(run_dir):
-  reader = tf.train.load_checkpoint(str(run_dir / "checkpoints"))
-  return {n: reader.get_tensor(n) for n in reader.get_variable_to_shape_map()
-          if "save_counter" not in n and "OBJECT_GRAPH" not in n}
-
-
-def test_two_ray_train_workers_write_one_run_that_equals_a_single_process(tmp_path):
+def test_two_ray_train_workers_write_one_run_that_equals_a_single_process(tmp_path, checkpoint_weights):
   # Run from another folder with a relative --output_dir: the workers use the launcher's folder.
   on_ray = subprocess.run([sys.executable, str(SCRIPT), "--launcher=ray", "--num_workers=2", *RING,
                            "--output_dir=pair"], cwd=tmp_path, capture_output=True, text=True, timeout=400)
@@ -36,7 +29,7 @@ def test_two_ray_train_workers_write_one_run_that_equals_a_single_process(tmp_pa
   single = subprocess.run([sys.executable, str(SCRIPT), *RING, f"--output_dir={tmp_path / 'one'}"],
                           capture_output=True, text=True, timeout=300)
   assert single.returncode == 0, single.stderr[-2000:]
-  a, b = _weights(tmp_path / "one"), _weights(pair)
+  a, b = checkpoint_weights(tmp_path / "one"), checkpoint_weights(pair)
   assert a.keys() == b.keys() and len(a) > 10
   for name in a:  # The same global batch split over two workers: only the order of summation differs.
     np.testing.assert_allclose(a[name], b[name], atol=1e-5, err_msg=name)

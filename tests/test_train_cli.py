@@ -60,7 +60,7 @@ def test_help_lists_every_config_field_with_its_choices():
   assert "Traceback" not in proc.stderr, proc.stderr
   listed = set(re.findall(r"^  --(?:\[no\])?(\w+):", proc.stdout, re.MULTILINE))
   launcher = {"launcher", "num_workers", "ray_address", "cpus_per_worker", "gpus_per_worker"}
-  assert listed == {f for f in TrainConfig.__dataclass_fields__} | {"overwrite"} | launcher
+  assert listed == {f for f in TrainConfig.__dataclass_fields__} | {"overwrite", "preset"} | launcher
   assert "One of: sigmoid, tanh, linear, hard_sigmoid (or a name a --plugins module registers)." in " ".join(
       proc.stdout.split())
   assert "In (0, 1)." in proc.stdout and "At least 1." in proc.stdout
@@ -72,6 +72,7 @@ def test_help_lists_every_config_field_with_its_choices():
     (["--loss=wasserstein"], "--loss=wasserstein needs a Lipschitz critic"),
     (["--label_smoothing=0.9"], "--label_smoothing=0.9"),
     (["stray_argument"], "unexpected arguments"),
+    (["--preset=fast"], "--preset"),
 ])
 def test_bad_flags_exit_1_with_a_clear_message(tmp_path, args, message):
   proc = _run(*args, f"--output_dir={tmp_path}")
@@ -79,6 +80,20 @@ def test_bad_flags_exit_1_with_a_clear_message(tmp_path, args, message):
   assert message in proc.stderr
   assert "Traceback" not in proc.stderr
   assert not (tmp_path / "flags.json").exists()
+
+
+def test_the_quality_preset_fills_flags_the_command_leaves_out(tmp_path):
+  from gan_lab import presets  # pylint: disable=g-import-not-at-top
+  proc = _run("--preset=quality", "--train_steps=20", "--log_every=10", "--num_samples=10", "--dataset=ring",
+              "--model=mlp", f"--output_dir={tmp_path}")
+  assert proc.returncode == 0, proc.stderr[-3000:]
+  flags = json.loads((tmp_path / "flags.json").read_text())
+  assert flags["train_steps"] == 20 and flags["model"] == "mlp"  # Given: kept.
+  assert flags["g_ema_decay"] == presets.QUALITY["g_ema_decay"] and flags["sample_every"] == 2500
+  fallback = "no bfloat16 units" in proc.stderr
+  assert fallback != presets.has_bfloat16_units()  # The line appears exactly where bfloat16 is missing.
+  assert flags["mixed_precision"] == ("none" if fallback else "mixed_bfloat16")
+  assert (tmp_path / "samples_raw.npz").is_file()
 
 
 def test_unusable_data_dir_exits_2_naming_it(tmp_path):

@@ -1,0 +1,60 @@
+"""Presets: fill in what the command leaves out, and fall back from bfloat16 the machine lacks."""
+
+import dataclasses
+
+import pytest
+
+from gan_lab import presets
+from gan_lab.config import TrainConfig
+
+_DEFAULTS = dataclasses.asdict(TrainConfig())
+
+
+def test_a_preset_fills_the_flags_not_given_and_keeps_the_given_ones():
+  values = {**_DEFAULTS, "train_steps": 7, "seed": 3}
+  resolved = presets.apply("quality", values, given={"train_steps", "seed"})
+  assert resolved["train_steps"] == 7 and resolved["seed"] == 3  # Given on the command line: kept.
+  assert resolved["g_ema_decay"] == presets.QUALITY["g_ema_decay"] > 0
+  assert resolved["mixed_precision"] == "mixed_bfloat16"
+  assert resolved["output_dir"] == "outputs/train_quality"  # Never mixes with a default run's folder.
+  untouched = set(_DEFAULTS) - set(presets.QUALITY)
+  assert {k: resolved[k] for k in untouched - {"seed"}} == {k: _DEFAULTS[k] for k in untouched - {"seed"}}
+
+
+def test_an_unknown_preset_is_refused_by_name():
+  with pytest.raises(ValueError, match=r"--preset='fast'.*quality"):
+    presets.apply("fast", _DEFAULTS, set())
+
+
+@pytest.mark.parametrize("has_bfloat16", [True, False])
+def test_the_quality_preset_validates_with_and_without_bfloat16(has_bfloat16):
+  config = TrainConfig(**presets.apply("quality", _DEFAULTS, set()))
+  resolved, note = presets.without_unsupported_bfloat16(config, has_bfloat16)
+  resolved.validate()
+  if has_bfloat16:
+    assert resolved == config and note == ""
+  else:
+    assert resolved == dataclasses.replace(config, mixed_precision="none")
+    assert "\n" not in note and "no bfloat16 units" in note and "--mixed_precision=none" in note
+
+
+def test_only_bfloat16_falls_back():
+  config = TrainConfig(mixed_precision="none")
+  assert presets.without_unsupported_bfloat16(config, False) == (config, "")
+
+
+_CPUINFO = """processor\t: 0
+model name\t: Some CPU
+flags\t\t: fpu vme sse2 avx2 avx512f {extra}
+bugs\t\t: spectre_v1
+"""
+
+
+@pytest.mark.parametrize("extra, expected", [("avx512_bf16", True), ("amx_bf16 amx_tile", True),
+                                             ("avx512_vnni", False), ("", False)])
+def test_cpu_bfloat16_read_from_the_flags_line(extra, expected):
+  assert presets.cpu_has_bfloat16(_CPUINFO.format(extra=extra)) is expected
+
+
+def test_a_flag_named_elsewhere_than_the_flags_line_does_not_count():
+  assert not presets.cpu_has_bfloat16("model name\t: avx512_bf16 lookalike\nflags\t\t: sse2\n")
