@@ -56,6 +56,9 @@ flags.DEFINE_integer("num_samples", _DEFAULT.num_samples, "Final samples per run
 flags.DEFINE_enum("dataset", _DEFAULT.dataset, list(config_lib.DATASETS[:-1]), "Image data set.")
 flags.DEFINE_string("data_dir", "", "Passed to every run and to the evaluator.")
 flags.DEFINE_integer("parallel", 1, "Training processes at once (local executor).", lower_bound=1)
+flags.DEFINE_integer("threads_per_run", 0, "Local executor: cap each run's thread pools (OMP_NUM_THREADS, "
+                     "TF_NUM_INTRAOP_THREADS, TF_NUM_INTEROP_THREADS); 0: TensorFlow's defaults. With --parallel "
+                     "equal to the cores, 1 gets more runs done (README).", lower_bound=0)
 flags.DEFINE_enum("executor", "local", ["local", "ray"], "local: subprocesses on this machine; ray: one Ray task per "
                   "run (needs gan_lab[ray]; --sweep_dir must be on storage every node sees).")
 flags.DEFINE_string("ray_address", "", "Ray cluster to join (e.g. auto, or HEAD_IP:6379); empty: a local Ray.")
@@ -158,7 +161,7 @@ def main(argv):
         if code:
           return code
       else:
-        sweep.run_all(specs, FLAGS.parallel, on_finished=score, stop=stop)
+        sweep.run_all(specs, FLAGS.parallel, on_finished=score, stop=stop, threads_per_run=FLAGS.threads_per_run)
     if stop.requested():
       print(f"sweep interrupted ({stop.name}): the runs in flight checkpointed; run the same command to resume",
             file=sys.stderr)

@@ -3,6 +3,7 @@
 import json
 import signal
 import subprocess
+import sys
 import time
 
 import pytest
@@ -106,3 +107,17 @@ def test_a_run_killed_by_a_signal_is_interrupted_and_resumed_not_failed(tmp_path
   sweep.write_status(spec, sweep.status_record(spec, returncode, 1.0))
   assert spec.status()["status"] == "interrupted" and spec.status()["exit_code"] == returncode
   assert not spec.ended() and signal.Signals(-returncode).name in spec.status()["reason"]
+
+
+@pytest.mark.parametrize("threads, expected", [(1, "1 1 1"), (0, "unset unset unset")])
+def test_threads_per_run_reaches_each_runs_environment(tmp_path, monkeypatch, threads, expected):
+  """The run's process sees the caps (a stand-in command prints them), and 0 sets none."""
+  for name in ("OMP_NUM_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS"):
+    monkeypatch.delenv(name, raising=False)
+  printer = [sys.executable, "-c", "import os; print(*(os.environ.get(n, 'unset') for n in "
+             "('OMP_NUM_THREADS', 'TF_NUM_INTRAOP_THREADS', 'TF_NUM_INTEROP_THREADS')))"]
+  monkeypatch.setattr(sweep.RunSpec, "command", lambda self: printer)
+  specs = _plan(tmp_path, ["non_saturating"], ["tanh", "sigmoid"], [0], RING)
+  sweep.run_all(specs, parallel=2, log=lambda *_: None, threads_per_run=threads)
+  assert [(s.run_dir / sweep.LOG_FILE).read_text().strip() for s in specs] == [expected, expected]
+  assert all(s.succeeded() for s in specs)

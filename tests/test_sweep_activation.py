@@ -10,7 +10,8 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 TINY = ["--models=dcgan,mlp", "--losses=non_saturating,wasserstein", "--activations=sigmoid,tanh", "--seeds=2",
         "--more_seeds=", "--margin_activations=tanh", "--train_steps=dcgan:4,mlp:6", "--snapshots=2",
-        "--batch_size=16", "--num_samples=1000", "--snapshot_samples=1000", "--parallel=2"]
+        "--batch_size=16", "--num_samples=1000", "--snapshot_samples=1000", "--parallel=2",
+        "--threads_per_run=1"]
 
 
 def _sweep(*args, timeout=900):
