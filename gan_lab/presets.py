@@ -12,8 +12,8 @@ from pathlib import Path
 from gan_lab.config import TrainConfig
 
 # The best Fashion-MNIST samples gan_lab makes in about 15 minutes of training on 2 CPU cores
-# with bfloat16 units: gan_lab's DCGAN in bfloat16 (the step is about 1.4x faster than float32
-# at batch 64), train_steps sized to those minutes, sampling from a generator EMA.
+# with bfloat16 units: gan_lab's DCGAN in bfloat16 (its step is faster than float32 there),
+# train_steps sized to those minutes, sampling from a generator EMA (README: the measurement).
 QUALITY = {
     "train_steps": 25000,
     "mixed_precision": "mixed_bfloat16",
@@ -46,8 +46,8 @@ def without_unsupported_bfloat16(config: TrainConfig, has_bfloat16: bool) -> tup
   if config.mixed_precision != "mixed_bfloat16" or has_bfloat16:
     return config, ""
   return (dataclasses.replace(config, mixed_precision="none"),
-          "note: this machine has no bfloat16 units (no GPU, and no avx512_bf16 or amx_bf16 CPU flag); "
-          "training in float32 (--mixed_precision=none), so the preset's steps take longer")
+          "note: this machine has no bfloat16 units (no GPU of compute capability 8.0+, no avx512_bf16 or "
+          "amx_bf16 CPU flag); training in float32 (--mixed_precision=none), so the preset's steps take longer")
 
 
 def has_bfloat16_units() -> bool:
