@@ -90,13 +90,10 @@ def run_baseline(images, scorer, noise):
 
 def gan_lab_config(name: str, max_steps: int = 0) -> tuple[TrainConfig, str]:
   """The `TrainConfig` of a configuration name ("default" or a preset), and the bfloat16 fallback's line."""
-  values = dataclasses.asdict(TrainConfig())
-  if name != "default":
-    values = presets.apply(name, values, given=set())
-  values["output_dir"] = tempfile.mkdtemp(prefix=f"gan_lab_ttq_{name}_")
-  if max_steps:
-    values["train_steps"] = min(values["train_steps"], max_steps)
-  return presets.without_unsupported_bfloat16(TrainConfig(**values), presets.has_bfloat16_units())
+  config, note = (TrainConfig(), "") if name == "default" else presets.resolve(name, TrainConfig(), given=set())
+  steps = min(config.train_steps, max_steps) if max_steps else config.train_steps
+  output_dir = tempfile.mkdtemp(prefix=f"gan_lab_ttq_{name}_")
+  return dataclasses.replace(config, train_steps=steps, output_dir=output_dir), note
 
 
 def run_gan_lab(config: TrainConfig, images, scorer, noise, name: str) -> dict[str, list]:

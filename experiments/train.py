@@ -44,10 +44,9 @@ EXIT_STOPPED_BY_PEER = 128 + 15  # As if SIGTERM had reached this worker too.
 
 def validated_config() -> config_lib.TrainConfig:
   """The flags as a config, after importing --plugins; a bad value is a usage error (exit 1)."""
-  config = config_flags.config_from_flags(FLAGS)
+  config, note = config_flags.config_from_flags(FLAGS), ""
   if FLAGS.preset:
-    given = config_flags.given_flags(FLAGS)
-    config = config_lib.TrainConfig(**presets.apply(FLAGS.preset, dataclasses.asdict(config), given))
+    config, note = presets.resolve(FLAGS.preset, config, config_flags.given_flags(FLAGS))
   sys.path.append(os.getcwd())  # --plugins modules may live in the folder the command runs from.
   try:
     registry.import_plugins(config.plugins)
@@ -55,10 +54,8 @@ def validated_config() -> config_lib.TrainConfig:
     config_lib.check_precision_supported(config.mixed_precision)
   except ValueError as e:
     raise app.UsageError(str(e)) from None
-  if FLAGS.preset and "mixed_precision" not in given:  # An explicit --mixed_precision is kept as asked.
-    config, note = presets.without_unsupported_bfloat16(config, presets.has_bfloat16_units())
-    if note:
-      print(note, file=sys.stderr)
+  if note:
+    print(note, file=sys.stderr)
   return config
 
 

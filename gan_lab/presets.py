@@ -37,6 +37,18 @@ def apply(name: str, values: dict, given: set) -> dict:
   return {**values, **{k: v for k, v in PRESETS[name].items() if k not in given}}
 
 
+def resolve(name: str, config: TrainConfig, given: set) -> tuple[TrainConfig, str]:
+  """`config` with preset `name` applied to the fields not in `given`, and the bfloat16 fallback's line ("" if none).
+
+  A `--mixed_precision` in `given` is kept as asked; the preset's bfloat16
+  falls back to float32 where the machine lacks bfloat16 units.
+  """
+  resolved = TrainConfig(**apply(name, dataclasses.asdict(config), given))
+  if "mixed_precision" in given:
+    return resolved, ""
+  return without_unsupported_bfloat16(resolved, has_bfloat16_units())
+
+
 def without_unsupported_bfloat16(config: TrainConfig, has_bfloat16: bool) -> tuple[TrainConfig, str]:
   """The config in float32 when it asks for bfloat16 the machine lacks, with the line that says so.
 
