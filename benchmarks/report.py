@@ -11,7 +11,7 @@ import numpy as np
 import tensorflow as tf
 
 from benchmarks.contestants import train_flops_per_image
-from gan_lab import atomic_io
+from gan_lab.files import atomic_io
 
 
 def matmul_gflops(dtype, n=2048, repeats=10) -> float:

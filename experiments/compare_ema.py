@@ -1,57 +1,12 @@
-"""Scores the EMA generator's samples against the raw generator's, over seeds.
+"""EMA against raw generators: `python experiments/compare_ema.py [FLAGS]` is `gan-lab compare-ema [FLAGS]`.
 
-  python experiments/compare_ema.py --run_dirs=outputs/ema_study/seed_0,outputs/ema_study/seed_1,...
-
-Each run folder is a finished `experiments/train.py --g_ema_decay=D` run
-(samples.npz from the EMA, samples_raw.npz from the raw generator, same
-noise). Writes comparison.json (every score) and comparison.md (the paired
-table) into --output_dir.
+A thin entry point, kept so the command works from a checkout as it always
+has: the flags and the work are `gan-lab compare-ema`'s (gan_lab/cli/).
 """
 
-import json
-import os
 import sys
-from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-
-from absl import app, flags  # pylint: disable=g-import-not-at-top
-
-from experiments import cli_logging  # pylint: disable=g-import-not-at-top
-
-flags.DEFINE_list("run_dirs", [], "Finished runs trained with --g_ema_decay > 0.")
-flags.DEFINE_string("output_dir", "outputs/ema_study", "Where comparison.json and comparison.md go.")
-flags.DEFINE_string("evaluator_dir", "outputs/evaluators", "Cache of trained evaluator classifiers.")
-flags.DEFINE_string("data_dir", "", "Passed to the evaluator and the real reference.")
-flags.DEFINE_integer("reference_size", 10000, "Real train images the samples are scored against.", lower_bound=1000)
-
-FLAGS = flags.FLAGS
-
-
-def main(argv):
-  if len(argv) > 1:
-    raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
-  missing = [d for d in FLAGS.run_dirs if not os.path.isfile(os.path.join(d, "samples_raw.npz"))]
-  if not FLAGS.run_dirs or missing:
-    raise app.UsageError(f"--run_dirs: expected finished runs with samples_raw.npz; missing in {missing}")
-  datasets = {json.loads(Path(d, "flags.json").read_text())["dataset"] for d in FLAGS.run_dirs}
-  if len(datasets) != 1:
-    raise app.UsageError(f"--run_dirs: runs on different data sets {sorted(datasets)}")
-
-  cli_logging.quiet_native_logs()
-  from gan_lab import atomic_io, evaluator, paired_report, scoring  # pylint: disable=g-import-not-at-top
-  data_dir = FLAGS.data_dir or None
-  scorer = scoring.Scorer(evaluator.load_or_train(datasets.pop(), FLAGS.evaluator_dir, data_dir), data_dir,
-                          reference_size=FLAGS.reference_size)
-  rows = paired_report.score_runs(FLAGS.run_dirs, scorer, {"ema": "samples.npz", "raw": "samples_raw.npz"})
-  os.makedirs(FLAGS.output_dir, exist_ok=True)
-  atomic_io.write_json(os.path.join(FLAGS.output_dir, "comparison.json"), rows)
-  table = paired_report.markdown_table(rows, after="ema", before="raw")
-  atomic_io.write_bytes(os.path.join(FLAGS.output_dir, "comparison.md"), table.encode())
-  print(table)
-  return 0
-
+from gan_lab.cli import main
 
 if __name__ == "__main__":
-  app.run(main)
+  main.main(["compare-ema", *sys.argv[1:]])

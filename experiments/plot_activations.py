@@ -1,33 +1,12 @@
-"""Plots seed 003's activation functions and their derivatives in one figure.
+"""The activation plot: `python experiments/plot_activations.py [FLAGS]` is `gan-lab plot-activations [FLAGS]`.
 
-  python experiments/plot_activations.py --output=docs/activations.png
+A thin entry point, kept so the command works from a checkout as it always
+has: the flags and the work are `gan-lab plot-activations`'s (gan_lab/cli/).
 """
 
-import os
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-
-from absl import app, flags  # pylint: disable=g-import-not-at-top
-
-from gan_lab import activation_figure  # pylint: disable=g-import-not-at-top
-
-flags.DEFINE_string("output", "outputs/activations.png", "PNG file to write.")
-flags.DEFINE_float("x_min", -6.0, "Left end of the x axis.")
-flags.DEFINE_float("x_max", 6.0, "Right end of the x axis.")
-
-FLAGS = flags.FLAGS
-
-
-def main(argv):
-  if len(argv) > 1:
-    raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
-  if FLAGS.x_min >= FLAGS.x_max:
-    raise app.UsageError(f"--x_min={FLAGS.x_min} must be below --x_max={FLAGS.x_max}")
-  os.makedirs(os.path.dirname(FLAGS.output) or ".", exist_ok=True)
-  activation_figure.save_figure(FLAGS.output, FLAGS.x_min, FLAGS.x_max)
-  print(f"wrote {FLAGS.output}")
-
+from gan_lab.cli import main
 
 if __name__ == "__main__":
-  app.run(main)
+  main.main(["plot-activations", *sys.argv[1:]])

@@ -3,7 +3,7 @@
   python experiments/seed_defects.py                       # into outputs/seed_defects
   python experiments/seed_defects.py --seeds=5 --train_steps=10000
 
-Every run is experiments/train.py with the seeds' MLP, a sigmoid output
+Every run is `gan-lab train` with the seeds' MLP, a sigmoid output
 (seed 001's question), Adam 2e-4 / 0.5, and by default the study's MLP budget
 (20000 steps at batch 64, alternating updates: the corrected row can be held
 against the study's mlp / non_saturating / sigmoid cell), with
@@ -22,13 +22,13 @@ import os
 import sys
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# The plugins module is imported by name (experiments.seed_defect_plugins): the checkout must be importable.
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
 from absl import app, flags  # pylint: disable=g-import-not-at-top
 
-from experiments import cli_logging  # pylint: disable=g-import-not-at-top
-from gan_lab import atomic_io  # pylint: disable=g-import-not-at-top
+from gan_lab.cli import cli_logging  # pylint: disable=g-import-not-at-top
+from gan_lab.files import atomic_io  # pylint: disable=g-import-not-at-top
 
 PLUGINS = "experiments.seed_defect_plugins"
 # variant -> (model, loss, output activation, the seeds that have the defect, why it hurts)
@@ -118,7 +118,7 @@ def _row(spec, variant, report) -> dict:
 def _classifier_rows(path) -> list[str]:
   """000/002: the evaluator's classifier trained with logits and with a sigmoid on them, same epochs and seed."""
   from experiments import seed_defect_plugins as defects  # pylint: disable=g-import-not-at-top
-  from gan_lab import evaluator  # pylint: disable=g-import-not-at-top
+  from gan_lab.evaluation import evaluator  # pylint: disable=g-import-not-at-top
   result = json.loads(Path(path).read_text()) if os.path.isfile(path) else {}
   if result.get("epochs") != FLAGS.classifier_epochs:
     train = lambda build: evaluator.train(FLAGS.dataset, FLAGS.data_dir or None, FLAGS.classifier_epochs,
@@ -140,8 +140,9 @@ def main(argv):
   if unknown:
     raise app.UsageError(f"--variants: unknown {', '.join(unknown)}; expected names from {', '.join(VARIANTS)}")
   cli_logging.quiet_native_logs()
-  from gan_lab import (discriminator_probe, evaluator, interrupts, report, scoring, sweep,  # pylint: disable=g-import-not-at-top
-                       variant_report)
+  from gan_lab.evaluation import discriminator_probe, evaluator, scoring
+  from gan_lab.run import interrupts
+  from gan_lab.study import report, sweep, variant_report
   plans = _plan(sweep)
   os.makedirs(FLAGS.output_dir, exist_ok=True)
   _pin_settings(os.path.join(FLAGS.output_dir, "settings.json"))

@@ -1,12 +1,39 @@
-"""gan_lab: GAN experiments in Keras/TensorFlow, one module per step of the data's path.
+"""gan_lab: GAN experiments in Keras/TensorFlow, one subpackage per step of the data's path.
 
-flags -> `config` (checked against `registry` names) -> `activations` (output
-and data ranges, the one range map) -> `data`, `training_data`,
-`input_pipeline` -> `models` -> `losses`, `train_step` -> `training` (with
-`checkpoints`, `sample_writer`, `training_log`) -> `evaluator`, `metrics`,
-`scoring` -> `sweep`, `report`. The absl scripts that wire them are in
-experiments/.
+  config -> data -> gan -> run -> evaluation -> study (ray, cli on top; files under all)
 
-Nothing is imported here, and `gan_lab.config` imports no TensorFlow, so a
-command line is checked before the slow import.
+The names below are what a Python user needs; each is imported when first
+read (PEP 562), so `import gan_lab` and `gan_lab.TrainConfig` load no
+TensorFlow, and a command line is checked before the slow import.
+
+  TrainConfig, train            one run, as `gan-lab train` does it (gan_lab.run.training)
+  GAN, SampleGrid               a keras.Model to `fit` (gan_lab.gan.keras_gan), its grid callback (gan_lab.run.sample_grid)
+  register_model, register_loss, register_activation   your own pieces, usable by name
 """
+
+import importlib
+
+# public name -> (module, attribute)
+_EXPORTS = {
+    "TrainConfig": ("gan_lab.config.train_config", "TrainConfig"),
+    "train": ("gan_lab.run.training", "train"),
+    "GAN": ("gan_lab.gan.keras_gan", "GAN"),
+    "SampleGrid": ("gan_lab.run.sample_grid", "SampleGrid"),
+    "register_model": ("gan_lab.gan.models", "register"),
+    "register_loss": ("gan_lab.gan.losses", "register"),
+    "register_activation": ("gan_lab.gan.activations", "register"),
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name):
+  if name not in _EXPORTS:
+    raise AttributeError(f"module 'gan_lab' has no attribute {name!r}")
+  module, attribute = _EXPORTS[name]
+  value = getattr(importlib.import_module(module), attribute)
+  globals()[name] = value  # Later reads skip this function.
+  return value
+
+
+def __dir__():
+  return sorted(list(globals()) + __all__)

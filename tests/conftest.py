@@ -1,4 +1,4 @@
-"""Shared test set-up: quiet TensorFlow, import gan_lab from the checkout."""
+"""Shared test set-up: quiet TensorFlow, import gan_lab from the checkout, test plugins for subprocesses."""
 
 import os
 import sys
@@ -7,6 +7,10 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+# Subprocesses (gan-lab commands, sweep runs, Ray workers) import the tests' --plugins modules (nan_plugin) from here.
+os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO / "tests"), os.environ.get("PYTHONPATH", "")) if p)
+# Every gan-lab command a test starts, as the sweep starts its runs: the installed package, not a path.
+GAN_LAB = (sys.executable, "-m", "gan_lab.cli")
 
 import pytest  # pylint: disable=g-import-not-at-top
 
@@ -18,7 +22,7 @@ def tiny_evaluator(tmp_path_factory):
   Good enough (about 85% test accuracy) to separate real images from noise;
   the full evaluator (5 epochs, all 60k) is what the sweep uses.
   """
-  from gan_lab import evaluator  # pylint: disable=g-import-not-at-top
+  from gan_lab.evaluation import evaluator  # pylint: disable=g-import-not-at-top
   if not Path("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz").is_file():
     pytest.skip("needs Debian's dataset-fashion-mnist (bash run.sh installs it)")
   cache = tmp_path_factory.mktemp("evaluators")

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from gan_lab import activation_figure
+from gan_lab.study import activation_figure
 
 
 @pytest.mark.parametrize("name", activation_figure.FUNCTIONS)

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from gan_lab import activations, registry
+from gan_lab.gan import activations
+from gan_lab.config import registry
 
 
 @pytest.mark.parametrize("name", registry.ACTIVATIONS.names())

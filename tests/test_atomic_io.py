@@ -7,7 +7,7 @@ import os
 import numpy as np
 import pytest
 
-from gan_lab import atomic_io
+from gan_lab.files import atomic_io
 
 
 def test_json_and_npz_round_trip(tmp_path):

@@ -5,9 +5,10 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from gan_lab import activations, models
-from gan_lab.atomic_io import OutputWriteError
-from gan_lab.checkpoints import CheckpointError, RunCheckpoint
+from gan_lab.gan import activations
+from gan_lab.gan import models
+from gan_lab.files.atomic_io import OutputWriteError
+from gan_lab.run.checkpoints import CheckpointError, RunCheckpoint
 
 
 def _state(tmp_path, seed):

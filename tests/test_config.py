@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from gan_lab.config import TrainConfig
+from gan_lab.config.train_config import TrainConfig
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -58,7 +58,7 @@ def test_an_int_is_a_valid_float():
 
 def test_importing_the_config_does_not_import_tensorflow():
   """The CLI checks flags before the slow TensorFlow import; that only helps if the config is light."""
-  code = ("import sys; sys.path.insert(0, sys.argv[1]); import gan_lab.config as c; c.TrainConfig().validate(); "
+  code = ("import sys; sys.path.insert(0, sys.argv[1]); import gan_lab.config.train_config as c; c.TrainConfig().validate(); "
           "print(sorted(m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'keras')))")
   proc = subprocess.run([sys.executable, "-c", code, str(REPO)], capture_output=True, text=True, timeout=60)
   assert proc.returncode == 0, proc.stderr

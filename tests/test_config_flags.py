@@ -4,8 +4,8 @@ import dataclasses
 
 from absl import flags
 
-from experiments import config_flags
-from gan_lab.config import TrainConfig
+from gan_lab.cli import config_flags
+from gan_lab.config.train_config import TrainConfig
 
 
 def _fresh_flags():

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gan_lab import data
+from gan_lab.data import datasets as data
 
 DEBIAN_FMNIST = Path("/usr/share/datasets/fashion-mnist")
 

@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from gan_lab import activations, data, discriminator_probe
+from gan_lab.gan import activations
+from gan_lab.data import datasets as data
+from gan_lab.evaluation import discriminator_probe
 
 SCRIPT = Path(__file__).resolve().parents[1] / "experiments" / "train.py"
 

@@ -5,7 +5,8 @@ import errno
 import numpy as np
 import pytest
 
-from gan_lab import atomic_io, evaluator
+from gan_lab.files import atomic_io
+from gan_lab.evaluation import evaluator
 
 
 def test_classifier_returns_logits_and_128_features():

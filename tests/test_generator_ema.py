@@ -11,10 +11,13 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from gan_lab import activations, losses, models, training
-from gan_lab.config import TrainConfig
-from gan_lab.generator_ema import GeneratorEma
-from gan_lab.train_step import GanUpdates, StepSettings, make_train_loop
+from gan_lab.gan import activations
+from gan_lab.gan import losses
+from gan_lab.gan import models
+from gan_lab.run import training
+from gan_lab.config.train_config import TrainConfig
+from gan_lab.gan.generator_ema import GeneratorEma
+from gan_lab.gan.train_step import GanUpdates, StepSettings, make_train_loop
 
 REPO = Path(__file__).resolve().parents[1]
 RING = TrainConfig(dataset="ring", model="mlp", noise_dim=8, batch_size=32, train_steps=12, log_every=6,
@@ -27,7 +30,7 @@ def _updates_and_ema(decay):
   activation = activations.get("tanh")
   gan = models.build("mlp", (2,), 8, activation)
   updates = GanUpdates(gan, losses.get("non_saturating"), activation, keras.optimizers.Adam(1e-2),
-                       keras.optimizers.Adam(1e-2), StepSettings(batch_size=16))
+                       keras.optimizers.Adam(1e-2), StepSettings())
   return updates, GeneratorEma(gan.generator, models.build("mlp", (2,), 8, activation).generator, decay)
 
 
@@ -90,8 +93,8 @@ sys.path.insert(0, sys.argv[1])
 import numpy as np, tensorflow as tf
 cpu = tf.config.list_physical_devices("CPU")[0]
 tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
-from gan_lab import training
-from gan_lab.config import TrainConfig
+from gan_lab.run import training
+from gan_lab.config.train_config import TrainConfig
 base = TrainConfig(**json.loads(sys.argv[2]))
 data = np.random.default_rng(0).uniform(-1, 1, (512, 2)).astype(np.float32)
 quiet = lambda *_: None

@@ -4,7 +4,8 @@ import matplotlib.image
 import numpy as np
 import pytest
 
-from gan_lab import activations, grids
+from gan_lab.gan import activations
+from gan_lab.run import grids
 
 
 def test_tile_uses_fixed_mapping_not_per_image_minmax():

@@ -4,7 +4,7 @@ from tensorboard.backend.event_processing import event_accumulator
 from tensorboard.plugins.hparams import plugin_data_pb2
 import tensorflow as tf
 
-from gan_lab import hparams_log
+from gan_lab.study import hparams_log
 
 ROWS = [{"run": f"mlp/hinge/{act}/margin_0/seed_{seed}", "model": "mlp", "loss": "hinge", "output_activation": act,
          "data_margin": 0.0, "seed": seed, "failed": False, "train_steps": 20, "fcd": 10.0 + seed, "kid": 1.0,

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from gan_lab import input_pipeline
+from gan_lab.data import input_pipeline
 
 
 def _take(ds, n, key="real"):

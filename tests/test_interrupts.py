@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from gan_lab import interrupts
+from gan_lab.run import interrupts
 
 
 @pytest.mark.parametrize("signum, code", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])

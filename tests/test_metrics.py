@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import scipy.linalg
 
-from gan_lab import metrics
+from gan_lab.evaluation import metrics
 
 
 def _gaussians(n=500, d=6, shift=0.0, seed=0):

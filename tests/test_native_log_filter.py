@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from gan_lab import native_log_filter
+from gan_lab.cli import native_log_filter
 
 REPO = Path(__file__).resolve().parents[1]
 NOISE = ["WARNING: All log messages before absl::InitializeLog() is called are written to STDERR",

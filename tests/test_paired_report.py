@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from gan_lab import paired_report
+from gan_lab.study import paired_report
 
 
 class _FakeScorer:

@@ -4,8 +4,8 @@ import dataclasses
 
 import pytest
 
-from gan_lab import presets
-from gan_lab.config import TrainConfig
+from gan_lab.config import presets
+from gan_lab.config.train_config import TrainConfig
 
 _DEFAULTS = dataclasses.asdict(TrainConfig())
 

@@ -12,8 +12,10 @@ ray = pytest.importorskip("ray", reason="the Ray executor is the optional extra 
 
 from ray.cluster_utils import Cluster  # pylint: disable=g-import-not-at-top
 
-from gan_lab import ray_executor, report, sweep  # pylint: disable=g-import-not-at-top
-from gan_lab.sweep import Cell  # pylint: disable=g-import-not-at-top
+from gan_lab.ray import executor as ray_executor  # pylint: disable=g-import-not-at-top
+from gan_lab.study import report  # pylint: disable=g-import-not-at-top
+from gan_lab.study import sweep  # pylint: disable=g-import-not-at-top
+from gan_lab.study.sweep import Cell  # pylint: disable=g-import-not-at-top
 
 RING = ("--dataset=ring", "--noise_dim=8", "--batch_size=32", "--max_examples=256", "--log_every=10",
         "--num_samples=100", "--grid_size=2", "--deterministic")
@@ -68,7 +70,7 @@ def test_runs_spread_over_the_nodes_once_each_with_the_local_executor_s_report(t
 
 
 def test_a_failed_run_is_recorded_as_the_local_executor_records_it(tmp_path, two_nodes):
-  bad, = _plan(tmp_path, ["linear"], RING + ("--train_steps=40", "--inject_nan_at_step=15"))
+  bad, = _plan(tmp_path, ["linear"], RING + ("--train_steps=40", "--plugins=nan_plugin", "--loss=nan_at_step_15"))
   ray_executor.run_all([bad], tmp_path, log=_quiet)
   assert bad.status()["status"] == "failed" and bad.status()["exit_code"] == 3
 

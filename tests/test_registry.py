@@ -2,7 +2,10 @@
 
 import pytest
 
-from gan_lab import activations, losses, models, registry
+from gan_lab.gan import activations
+from gan_lab.gan import losses
+from gan_lab.gan import models
+from gan_lab.config import registry
 
 
 @pytest.mark.parametrize("reg, module", [(registry.ACTIVATIONS, activations), (registry.LOSSES, losses),
@@ -28,7 +31,7 @@ def test_builtin_traits_are_what_the_losses_do():
 
 
 def test_register_adds_a_name_with_default_traits():
-  reg = registry.Registry("widget", "gan_lab.activations", {"a": {}}, trait_defaults={"big": False})
+  reg = registry.Registry("widget", "gan_lab.gan.activations", {"a": {}}, trait_defaults={"big": False})
   reg.register("b", object(), big=True)
   assert reg.names() == ("a", "b") and reg.traits("b") == {"big": True} and reg.traits("a") == {"big": False}
 
@@ -38,7 +41,7 @@ def test_register_adds_a_name_with_default_traits():
     ("c", {"huge": True}, r"unknown traits \['huge'\] for a widget; expected \['big'\]"),
 ])
 def test_register_refuses_taken_names_and_unknown_traits(name, traits, message):
-  reg = registry.Registry("widget", "gan_lab.activations", {"a": {}}, trait_defaults={"big": False})
+  reg = registry.Registry("widget", "gan_lab.gan.activations", {"a": {}}, trait_defaults={"big": False})
   with pytest.raises(ValueError, match=message):
     reg.register(name, object(), **traits)
 

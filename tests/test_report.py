@@ -8,8 +8,10 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from gan_lab import report, statistics, sweep
-from gan_lab.sweep import Cell
+from gan_lab.study import report
+from gan_lab.study import statistics
+from gan_lab.study import sweep
+from gan_lab.study.sweep import Cell
 
 
 def fake_run(spec, fcd=None, failed=False, curve=None):

@@ -2,8 +2,9 @@
 
 import pytest
 
-from gan_lab import report_figures, sweep
-from gan_lab.sweep import Cell
+from gan_lab.study import report_figures
+from gan_lab.study import sweep
+from gan_lab.study.sweep import Cell
 from test_report import fake_run
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from gan_lab import run_dir
+from gan_lab.run import run_dir
 
 FLAGS = {"loss": "hinge", "seed": 1, "output_dir": "x", "data_dir": ""}
 

@@ -3,9 +3,9 @@
 import numpy as np
 import tensorflow as tf
 
-from gan_lab import activations
-from gan_lab.config import TrainConfig
-from gan_lab.sample_writer import SampleWriter
+from gan_lab.gan import activations
+from gan_lab.config.train_config import TrainConfig
+from gan_lab.run.sample_writer import SampleWriter
 
 
 def _writer(seed=0, activation="sigmoid"):

@@ -5,8 +5,10 @@ import json
 import numpy as np
 import pytest
 
-from gan_lab import data, metrics, scoring
-from gan_lab.activations import pixels_to_unit as to_unit
+from gan_lab.data import datasets as data
+from gan_lab.evaluation import metrics
+from gan_lab.evaluation import scoring
+from gan_lab.gan.activations import pixels_to_unit as to_unit
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,10 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from gan_lab import activations, losses, models, registry
+from gan_lab.gan import activations
+from gan_lab.gan import losses
+from gan_lab.gan import models
+from gan_lab.config import registry
 
 REAL = np.array([[2.0], [-0.5], [0.3], [4.0]], np.float32)
 FAKE = np.array([[-3.0], [0.1], [1.5], [-0.2]], np.float32)
@@ -96,7 +99,7 @@ def test_data_range_defects_keep_the_sigmoid_and_move_only_the_data(defects, nam
 
 
 def test_seed_000_classifier_puts_a_sigmoid_on_the_same_logits(defects):
-  from gan_lab import evaluator  # pylint: disable=g-import-not-at-top
+  from gan_lab.evaluation import evaluator  # pylint: disable=g-import-not-at-top
   model = defects.classifier_with_sigmoid_on_logits((28, 28, 1), 10)
   base = evaluator.build_classifier((28, 28, 1), 10)
   assert [w.shape for w in model.weights] == [w.shape for w in base.weights]

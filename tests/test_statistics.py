@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from gan_lab import statistics
+from gan_lab.study import statistics
 
 T_975_DF2, T_975_DF4 = 4.302652729911275, 2.7764451051977987  # Student's t table, two-sided 95%.
 

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from gan_lab import study as study_lib
-from gan_lab.sweep import Cell
+from gan_lab.study import design as study_lib
+from gan_lab.study.sweep import Cell
 
 
 def test_default_study_is_the_issue_s_design():

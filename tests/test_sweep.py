@@ -8,12 +8,12 @@ import time
 
 import pytest
 
-from gan_lab import sweep
-from gan_lab.sweep import Cell
+from gan_lab.study import sweep
+from gan_lab.study.sweep import Cell
 
 RING = ("--dataset=ring", "--noise_dim=8", "--batch_size=32", "--max_examples=256",
         "--log_every=10", "--num_samples=100", "--grid_size=2")
-DIVERGING = ("--inject_nan_at_step=15",)
+DIVERGING = ("--plugins=nan_plugin", "--loss=nan_at_step_15")  # The last --loss wins.
 
 
 def _plan(sweep_dir, losses, activations, seeds, args, model="mlp"):

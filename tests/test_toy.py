@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from gan_lab import toy
+from gan_lab.data import toy
 
 
 def test_ring_covers_all_modes_and_lies_in_unit_square():

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gan_lab.config import TrainConfig
+from gan_lab.config.train_config import TrainConfig
 
 SCRIPT = Path(__file__).resolve().parents[1] / "experiments" / "train.py"
 HAVE_FMNIST = Path("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz").is_file()
@@ -83,7 +83,7 @@ def test_bad_flags_exit_1_with_a_clear_message(tmp_path, args, message):
 
 
 def test_the_quality_preset_fills_flags_the_command_leaves_out(tmp_path):
-  from gan_lab import presets  # pylint: disable=g-import-not-at-top
+  from gan_lab.config import presets  # pylint: disable=g-import-not-at-top
   proc = _run("--preset=quality", "--train_steps=20", "--log_every=10", "--num_samples=10", "--dataset=ring",
               "--model=mlp", f"--output_dir={tmp_path}")
   assert proc.returncode == 0, proc.stderr[-3000:]
@@ -111,7 +111,7 @@ def test_batch_larger_than_data_exits_2(tmp_path):
 
 def test_nan_watchdog_exits_3_and_records_the_failure(tmp_path):
   proc = _run("--dataset=ring", "--model=mlp", "--train_steps=50", "--log_every=10", "--checkpoint_every=10",
-              "--inject_nan_at_step=25", "--num_samples=10", f"--output_dir={tmp_path}")
+              "--plugins=nan_plugin", "--loss=nan_at_step_25", "--num_samples=10", f"--output_dir={tmp_path}")
   assert proc.returncode == 3
   assert "training diverged at step 30: d_loss = nan" in proc.stderr and "Traceback" not in proc.stderr
   last = json.loads((tmp_path / "metrics.jsonl").read_text().splitlines()[-1])

@@ -5,8 +5,11 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from gan_lab import activations, losses, models, registry
-from gan_lab.train_step import GanUpdates, StepSettings, STEP_OUTPUTS, make_train_loop, saturation_diagnostics
+from gan_lab.gan import activations
+from gan_lab.gan import losses
+from gan_lab.gan import models
+from gan_lab.config import registry
+from gan_lab.gan.train_step import GanUpdates, StepSettings, STEP_OUTPUTS, make_train_loop, saturation_diagnostics
 
 
 def _updates(model="mlp", loss="non_saturating", act="tanh", shape=(28, 28, 1), **settings):
@@ -14,7 +17,7 @@ def _updates(model="mlp", loss="non_saturating", act="tanh", shape=(28, 28, 1), 
   activation = activations.get(act)
   gan = models.build(model, shape, 8, activation)
   g_opt, d_opt = keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3)
-  return GanUpdates(gan, losses.get(loss), activation, g_opt, d_opt, StepSettings(batch_size=4, **settings))
+  return GanUpdates(gan, losses.get(loss), activation, g_opt, d_opt, StepSettings(**settings))
 
 
 def _noise(n=4, seed=0):
@@ -124,7 +127,7 @@ def test_loss_scaled_float16_update_unscales_the_diagnostic_gradient():
   finally:
     keras.mixed_precision.set_global_policy("float32")
   scaled = [keras.optimizers.LossScaleOptimizer(keras.optimizers.Adam(1e-3)) for _ in range(2)]
-  u = GanUpdates(gan, losses.get("non_saturating"), activation, *scaled, StepSettings(batch_size=4))
+  u = GanUpdates(gan, losses.get("non_saturating"), activation, *scaled, StepSettings())
   out = _one_step(u, _batch(4, shape=(2,)))
   assert all(v.dtype == tf.float32 and np.isfinite(v.numpy()) for v in out.values())
   # Without unscaling, the norm would carry the 32768 initial loss scale.

@@ -7,8 +7,10 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from gan_lab import toy, training, training_data
-from gan_lab.config import TrainConfig, check_precision_supported
+from gan_lab.data import toy
+from gan_lab.run import training
+from gan_lab.run import training_data
+from gan_lab.config.train_config import TrainConfig, check_precision_supported
 
 
 def _ring_config(tmp_path, **changes):
@@ -57,9 +59,10 @@ def test_non_finite_loss_stops_with_a_record(tmp_path):
 
 
 def test_watchdog_runs_before_every_checkpoint(tmp_path):
-  # Log every 100 steps but checkpoint every 10: the NaN injected at step 25 must stop the run
+  # Log every 100 steps but checkpoint every 10: the loss that turns NaN at step 25 must stop the run
   # at the step-30 checkpoint, leaving step 20 as the last checkpoint.
-  config = _ring_config(tmp_path, train_steps=100, log_every=100, checkpoint_every=10, inject_nan_at_step=25,
+  import nan_plugin  # pylint: disable=g-import-not-at-top,unused-import  (registers nan_at_step_25)
+  config = _ring_config(tmp_path, train_steps=100, log_every=100, checkpoint_every=10, loss="nan_at_step_25",
                         num_samples=10)
   with pytest.raises(training.NonFiniteLossError, match="step 30"):
     training.train(config, training_data.load(config), log=lambda *_: None)

@@ -5,7 +5,7 @@ import json
 import pytest
 import tensorflow as tf
 
-from gan_lab import training_log
+from gan_lab.run import training_log
 
 
 def _sums(d_loss, g_loss):

@@ -5,7 +5,8 @@ import math
 
 import numpy as np
 
-from gan_lab import atomic_io, variant_report
+from gan_lab.files import atomic_io
+from gan_lab.study import variant_report
 
 T_975_DF2 = 4.302652729911275  # Student's t table, two-sided 95%, 2 degrees of freedom.
 

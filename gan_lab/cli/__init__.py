@@ -1,0 +1,1 @@
+"""The `gan-lab` command: one absl module per subcommand (the only place flags are defined), and the dispatcher."""

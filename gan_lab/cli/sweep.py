@@ -1,0 +1,184 @@
+"""The output-activation study: models x losses x activations x seeds, scored offline, reported.
+
+  gan-lab sweep                                   # the whole study into outputs/study
+  gan-lab sweep --models=mlp                      # one part of it; reports merge in the folder
+  gan-lab sweep --report_only                     # rebuild the report from the runs present
+
+(`bash run.sh sweep` and experiments/sweep_activation.py run the same.) Each
+run is `gan-lab train` with its cell's flags and the budget of its
+model (`gan_lab.study.design.Study`); the folder is pinned to those budgets. Finished
+runs are skipped when the sweep is started again; failed runs are recorded
+and reported, not fatal. The report (results.csv, summary.md, grids.png,
+curves.png, ranks.png, HParams event files) covers every finished run in
+--sweep_dir, from this invocation or earlier ones.
+"""
+
+import dataclasses
+import os
+import sys
+
+from absl import app, flags
+
+from gan_lab.cli import cli_logging
+from gan_lab.config import train_config as config_lib
+from gan_lab.run.exit_codes import ExitCode
+from gan_lab.study import design as study_lib
+
+_DEFAULT = study_lib.Study()
+
+
+def _pairs(table):
+  return [f"{k}:{v}" for k, v in table]
+
+
+flags.DEFINE_string("sweep_dir", "outputs/study", "Where runs and the report go.")
+flags.DEFINE_list("models", list(_DEFAULT.models), "Architectures.")
+flags.DEFINE_list("losses", list(_DEFAULT.losses), "Losses.")
+flags.DEFINE_list("activations", list(_DEFAULT.activations), "Output activations.")
+flags.DEFINE_integer("seeds", _DEFAULT.seeds, "Seeds 0..N-1 per cell.", lower_bound=1)
+flags.DEFINE_list("more_seeds", [f"{m}/{l}:{n}" for m, l, n in _DEFAULT.more_seeds],
+                  "MODEL/LOSS:N cells that get N seeds instead of --seeds.")
+flags.DEFINE_float("data_margin", _DEFAULT.data_margin, "Data-range control: the margin of the extra runs "
+                   "(see train.py --data_margin); 0: no margin runs.", lower_bound=0.0, upper_bound=0.99)
+flags.DEFINE_list("margin_activations", list(_DEFAULT.margin_activations), "Activations also run with the margin.")
+flags.DEFINE_list("margin_losses", list(_DEFAULT.margin_losses), "Losses whose cells are also run with the margin.")
+flags.DEFINE_list("train_steps", _pairs(_DEFAULT.train_steps), "MODEL:STEPS budget per model.")
+flags.DEFINE_list("mixed_precision", _pairs(_DEFAULT.mixed_precision), "MODEL:POLICY per model "
+                  f"({', '.join(config_lib.PRECISIONS)}).")
+flags.DEFINE_integer("batch_size", _DEFAULT.batch_size, "Batch size of every run.", lower_bound=1)
+flags.DEFINE_float("gp_weight", _DEFAULT.gp_weight, "Gradient penalty weight of the losses that need one.",
+                   lower_bound=0.0)
+flags.DEFINE_integer("snapshots", _DEFAULT.snapshots, "Scored snapshots per run (the curves and ranks).",
+                     lower_bound=1)
+flags.DEFINE_integer("snapshot_samples", _DEFAULT.snapshot_samples, "Samples per snapshot.", lower_bound=1000)
+flags.DEFINE_integer("num_samples", _DEFAULT.num_samples, "Final samples per run (scored for the summary).",
+                     lower_bound=1000)
+flags.DEFINE_enum("dataset", _DEFAULT.dataset, list(config_lib.DATASETS[:-1]), "Image data set.")
+flags.DEFINE_string("data_dir", "", "Passed to every run and to the evaluator.")
+flags.DEFINE_integer("parallel", 1, "Training processes at once (local executor).", lower_bound=1)
+flags.DEFINE_integer("threads_per_run", 0, "Local executor: cap each run's thread pools (OMP_NUM_THREADS, "
+                     "TF_NUM_INTRAOP_THREADS, TF_NUM_INTEROP_THREADS); 0: TensorFlow's defaults. With --parallel "
+                     "equal to the cores, 1 gets more runs done (README).", lower_bound=0)
+flags.DEFINE_enum("executor", "local", ["local", "ray"], "local: subprocesses on this machine; ray: one Ray task per "
+                  "run (needs gan_lab[ray]; --sweep_dir must be on storage every node sees).")
+flags.DEFINE_string("ray_address", "", "Ray cluster to join (e.g. auto, or HEAD_IP:6379); empty: a local Ray.")
+flags.DEFINE_float("cpus_per_run", 1.0, "Ray executor: CPUs each run asks for.", lower_bound=0.0)
+flags.DEFINE_float("gpus_per_run", 0.0, "Ray executor: GPUs each run asks for.", lower_bound=0.0)
+flags.DEFINE_string("evaluator_dir", "outputs/evaluators", "Cache of trained evaluator classifiers.")
+flags.DEFINE_bool("retrain_evaluator", False, "Retrain the evaluator even if cached.")
+flags.DEFINE_bool("report_only", False, "Train nothing: score and report the runs already in --sweep_dir.")
+
+FLAGS = flags.FLAGS
+
+
+def _table(flag, cast):
+  """Parses a MODEL:VALUE list flag (UsageError naming the flag)."""
+  try:
+    return tuple((k, cast(v)) for k, v in (item.split(":") for item in FLAGS[flag].value))
+  except ValueError as e:
+    raise app.UsageError(f"--{flag}={','.join(FLAGS[flag].value)}: expected MODEL:VALUE items ({e})") from e
+
+
+def _more_seeds():
+  try:
+    parsed = tuple((*cell.split("/"), int(n)) for cell, n in (item.split(":") for item in FLAGS.more_seeds))
+  except ValueError:
+    parsed = ((),)
+  if any(len(item) != 3 for item in parsed):
+    raise app.UsageError(f"--more_seeds={','.join(FLAGS.more_seeds)}: expected MODEL/LOSS:N items")
+  return parsed
+
+
+def study_from_flags() -> study_lib.Study:
+  fields = {f.name for f in dataclasses.fields(study_lib.Study)}
+  plain = {name: FLAGS[name].value for name in fields if name in FLAGS and name not in
+           ("train_steps", "mixed_precision", "more_seeds")}
+  plain = {k: tuple(v) if isinstance(v, list) else v for k, v in plain.items()}
+  study = study_lib.Study(**plain, train_steps=_table("train_steps", int),
+                          mixed_precision=_table("mixed_precision", str), more_seeds=_more_seeds())
+  try:
+    study.check()
+  except ValueError as e:
+    raise app.UsageError(str(e)) from e
+  return study
+
+
+def _run_on_ray(specs, sweep_dir, score, stop) -> int:
+  """Runs the plan as Ray tasks; returns an exit code for a problem (0 when the runs went ahead)."""
+  try:
+    import ray
+    from gan_lab.ray import cluster as ray_cluster
+    from gan_lab.ray import executor as ray_executor
+  except ImportError:
+    raise app.UsageError("--executor=ray needs Ray: pip install 'gan_lab[ray]' (or pip install ray)") from None
+  ray_cluster.connect(FLAGS.ray_address)
+  try:
+    ray_executor.check_shared_storage(sweep_dir)
+    ray_executor.run_all(specs, sweep_dir, FLAGS.cpus_per_run, FLAGS.gpus_per_run, on_finished=score, stop=stop)
+  except ray_executor.SharedStorageError as e:
+    print(f"error: {e}", file=sys.stderr)
+    return ExitCode.UNUSABLE
+  finally:
+    ray.shutdown()
+  return ExitCode.OK
+
+
+def main(argv):
+  if len(argv) > 1:
+    raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
+  study = study_from_flags()
+  cli_logging.quiet_native_logs()
+  from gan_lab.evaluation import evaluator, scoring
+  from gan_lab.files import atomic_io
+  from gan_lab.run import interrupts
+  from gan_lab.study import report, sweep
+  sweep_dir = FLAGS.sweep_dir
+  extra = [f"--data_dir={FLAGS.data_dir}"] if FLAGS.data_dir else []
+  specs = sweep.plan(sweep_dir, study.cells(), study.seeds_of, lambda cell: study.train_args(cell) + extra)
+  os.makedirs(sweep_dir, exist_ok=True)
+  if not FLAGS.report_only:
+    try:
+      study.pin_budget(sweep_dir)
+    except ValueError as e:
+      raise app.UsageError(str(e)) from e
+    atomic_io.write_json(os.path.join(sweep_dir, "sweep_flags.json"),
+                         {f.name: f.value for f in FLAGS.get_flags_for_module(sys.argv[0])})
+
+  try:
+    ev = evaluator.load_or_train(FLAGS.dataset, FLAGS.evaluator_dir, FLAGS.data_dir or None, FLAGS.retrain_evaluator)
+  except atomic_io.OutputWriteError as e:
+    print(f"error: {e}", file=sys.stderr)
+    return ExitCode.UNUSABLE
+  print(f"evaluator: {FLAGS.dataset} classifier, test accuracy {ev.test_accuracy:.4f}")
+  scorer = scoring.Scorer(ev, FLAGS.data_dir or None, reference_size=study.num_samples)
+
+  def score(spec):
+    if spec.succeeded() and not (spec.run_dir / sweep.SCORES_FILE).is_file():
+      scoring.score_run_dir(spec.run_dir, scorer)
+
+  for spec in sweep.discover(sweep_dir):  # Runs that ended before a kill but were not scored yet.
+    score(spec)
+  if not FLAGS.report_only:
+    with interrupts.StopRequest() as stop:
+      if FLAGS.executor == "ray":
+        code = _run_on_ray(specs, sweep_dir, score, stop)
+        if code:
+          return code
+      else:
+        sweep.run_all(specs, FLAGS.parallel, on_finished=score, stop=stop, threads_per_run=FLAGS.threads_per_run)
+    if stop.requested():
+      print(f"sweep interrupted ({stop.name}): the runs in flight checkpointed; run the same command to resume",
+            file=sys.stderr)
+      return stop.exit_code
+  try:
+    rows = report.write_report(sweep_dir, sweep.discover(sweep_dir), scorer, ev.test_accuracy)
+  except atomic_io.OutputWriteError as e:
+    print(f"error: {e}", file=sys.stderr)
+    return ExitCode.UNUSABLE
+  failed = sum(r["failed"] for r in rows)
+  print(f"sweep done: {len(rows) - failed} ok, {failed} failed; report in {sweep_dir}")
+  return ExitCode.OK
+
+
+if __name__ == "__main__":
+  app.run(main)

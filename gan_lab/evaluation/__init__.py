@@ -1,0 +1,1 @@
+"""Scoring samples offline: the evaluator classifier, the metrics, run scoring and the discriminator probe."""

@@ -1,0 +1,1 @@
+"""Writing outputs whole or not at all (temporary file, then rename)."""

@@ -1,0 +1,174 @@
+"""GAN losses, all computed from discriminator logits, in one place.
+
+The seed code applied a sigmoid in the discriminator and then a
+`from_logits=True` cross-entropy, squashing twice. Here discriminators return
+raw logits and every loss below takes logits, using the numerically stable
+softplus forms (log sigmoid(x) = -softplus(-x); log(1 - sigmoid(x)) =
+-softplus(x)), so logits of magnitude 100 give finite losses and gradients.
+
+Conventions follow TF-GAN's `losses_impl.py`: means over the batch, and the
+discriminator loss is the sum of its real and fake terms. Every loss is cast
+to a float32 scalar, also under a mixed-precision policy.
+"""
+
+import dataclasses
+from typing import Callable
+
+import tensorflow as tf
+
+from gan_lab.config import registry
+
+
+def _f32(x):
+  return tf.cast(x, tf.float32)
+
+
+def _bce_real(real_logits, label_smoothing):
+  """mean(-log D(x)) with one-sided smoothed targets t = 1 - label_smoothing.
+
+  Cross-entropy with target t: t * softplus(-x) + (1 - t) * softplus(x).
+  """
+  t = 1.0 - label_smoothing
+  return tf.reduce_mean(t * tf.nn.softplus(-real_logits) + (1.0 - t) * tf.nn.softplus(real_logits))
+
+
+def minimax_discriminator_loss(real_logits, fake_logits, label_smoothing=0.0):
+  """Original GAN discriminator loss (Goodfellow et al. 2014, arXiv:1406.2661).
+
+  L_D = -mean(log D(x)) - mean(log(1 - D(G(z))))
+      = mean(softplus(-real)) + mean(softplus(fake)),
+  with optional one-sided label smoothing on the real term (Salimans et al.
+  2016, arXiv:1606.03498).
+  """
+  real_logits, fake_logits = _f32(real_logits), _f32(fake_logits)
+  return _bce_real(real_logits, label_smoothing) + tf.reduce_mean(tf.nn.softplus(fake_logits))
+
+
+def minimax_generator_loss(fake_logits):
+  """Original (saturating) GAN generator loss (Goodfellow et al. 2014).
+
+  L_G = mean(log(1 - D(G(z)))) = -mean(softplus(fake)). Its gradient
+  vanishes when D confidently rejects samples, which is why the
+  non-saturating form exists.
+  """
+  return -tf.reduce_mean(tf.nn.softplus(_f32(fake_logits)))
+
+
+def non_saturating_generator_loss(fake_logits):
+  """Non-saturating generator loss (Goodfellow et al. 2014, section 3).
+
+  L_G = -mean(log D(G(z))) = mean(softplus(-fake)).
+  """
+  return tf.reduce_mean(tf.nn.softplus(-_f32(fake_logits)))
+
+
+def least_squares_discriminator_loss(real_logits, fake_logits, label_smoothing=0.0):
+  """LSGAN discriminator loss (Mao et al. 2017, arXiv:1611.04076), a=0, b=1.
+
+  L_D = 1/2 mean((real - b)^2) + 1/2 mean((fake - a)^2), on logits, with the
+  real target b = 1 - label_smoothing.
+  """
+  real_logits, fake_logits = _f32(real_logits), _f32(fake_logits)
+  b = 1.0 - label_smoothing
+  return 0.5 * tf.reduce_mean(tf.square(real_logits - b)) + 0.5 * tf.reduce_mean(tf.square(fake_logits))
+
+
+def least_squares_generator_loss(fake_logits):
+  """LSGAN generator loss (Mao et al. 2017), c=1: L_G = 1/2 mean((fake - 1)^2)."""
+  return 0.5 * tf.reduce_mean(tf.square(_f32(fake_logits) - 1.0))
+
+
+def wasserstein_discriminator_loss(real_logits, fake_logits, label_smoothing=0.0):
+  """WGAN critic loss (Arjovsky et al. 2017, arXiv:1701.07875).
+
+  L_D = mean(fake) - mean(real). Needs a Lipschitz critic: use it with the
+  gradient penalty (`--gp_weight`, Gulrajani et al. 2017). Label smoothing
+  has no meaning for a critic and is rejected.
+  """
+  _reject_smoothing("wasserstein", label_smoothing)
+  return tf.reduce_mean(_f32(fake_logits)) - tf.reduce_mean(_f32(real_logits))
+
+
+def wasserstein_generator_loss(fake_logits):
+  """WGAN generator loss (Arjovsky et al. 2017): L_G = -mean(fake)."""
+  return -tf.reduce_mean(_f32(fake_logits))
+
+
+def hinge_discriminator_loss(real_logits, fake_logits, label_smoothing=0.0):
+  """Hinge discriminator loss (Lim & Ye 2017, arXiv:1705.02894; SAGAN).
+
+  L_D = mean(relu(1 - real)) + mean(relu(1 + fake)).
+  """
+  _reject_smoothing("hinge", label_smoothing)
+  real_logits, fake_logits = _f32(real_logits), _f32(fake_logits)
+  return tf.reduce_mean(tf.nn.relu(1.0 - real_logits)) + tf.reduce_mean(tf.nn.relu(1.0 + fake_logits))
+
+
+def _reject_smoothing(name, label_smoothing):
+  if label_smoothing:
+    raise ValueError(f"label smoothing is not defined for the {name} loss; use --label_smoothing=0")
+
+
+@dataclasses.dataclass(frozen=True)
+class GanLoss:
+  """A discriminator/generator loss pair, both taking logits.
+
+  `discriminator_loss(real_logits, fake_logits, label_smoothing)` and
+  `generator_loss(fake_logits)` return float32 scalars (batch means).
+  """
+  name: str
+  discriminator_loss: Callable
+  generator_loss: Callable
+
+
+for _loss in (
+    GanLoss("minimax", minimax_discriminator_loss, minimax_generator_loss),
+    GanLoss("non_saturating", minimax_discriminator_loss, non_saturating_generator_loss),
+    GanLoss("least_squares", least_squares_discriminator_loss, least_squares_generator_loss),
+    GanLoss("hinge", hinge_discriminator_loss, wasserstein_generator_loss),
+    GanLoss("wasserstein", wasserstein_discriminator_loss, wasserstein_generator_loss),
+):
+  registry.LOSSES.implement_builtin(_loss.name, _loss)
+
+
+def register(loss: GanLoss, label_smoothing: bool = False, needs_gradient_penalty: bool = False) -> None:
+  """Makes a researcher's loss pair usable by name (`--loss=NAME`).
+
+  label_smoothing: its discriminator loss accepts `label_smoothing` > 0
+    (otherwise the config refuses --label_smoothing for it).
+  needs_gradient_penalty: it assumes a Lipschitz critic (the config then
+    requires --gp_weight > 0).
+  """
+  registry.LOSSES.register(loss.name, loss, label_smoothing=label_smoothing,
+                           needs_gradient_penalty=needs_gradient_penalty)
+
+
+def get(name: str) -> GanLoss:
+  """Returns the registered loss pair `name` (ValueError naming the choices if unknown)."""
+  return registry.LOSSES.get(name)
+
+
+def gradient_penalty(discriminator, real, fake, uniform, epsilon=1e-10):
+  """WGAN-GP gradient penalty (Gulrajani et al. 2017, arXiv:1704.00028).
+
+  GP = mean((||grad_x D(x_hat)||_2 - 1)^2), x_hat = u * real + (1 - u) * fake,
+  with one u ~ U[0, 1] per example. `epsilon` sits inside the sqrt so the
+  norm's gradient stays finite at zero (as in TF-GAN). Multiply by the
+  penalty weight at the call site.
+
+  Args:
+    discriminator: callable mapping samples to logits.
+    real, fake: sample batches of the same shape [B, ...].
+    uniform: [B] interpolation weights in [0, 1) (from the input pipeline,
+      a function of seed and step).
+    epsilon: added to the squared norm before the sqrt.
+  """
+  real, fake = _f32(real), _f32(fake)
+  u = tf.reshape(_f32(uniform), [-1] + [1] * (len(real.shape) - 1))  # [B, 1, ..., 1]: broadcasts per example.
+  x_hat = u * real + (1.0 - u) * fake  # [B, ...]
+  with tf.GradientTape() as tape:
+    tape.watch(x_hat)
+    logits = _f32(discriminator(x_hat, training=True))  # [B, 1]
+  grads = tape.gradient(logits, x_hat)  # [B, ...]
+  norms = tf.sqrt(tf.reduce_sum(tf.square(grads), axis=tf.range(1, tf.rank(grads))) + epsilon)  # [B]
+  return tf.reduce_mean(tf.square(norms - 1.0))

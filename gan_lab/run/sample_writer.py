@@ -1,0 +1,58 @@
+"""What a run shows of its generator: grids from fixed noise, and sample files.
+
+Both use noise fixed by the seed alone (independent of the training noise),
+so grids at different steps, and snapshots and final samples, show the same
+latent points: a grid sequence shows one generator changing, and snapshot
+scores are comparable. Samples are saved as generated, with the activation's
+data range (`value_range`) and the interval pixels 0 and 255 map to
+(`pixel_range`, narrower under --data_margin) declared beside them.
+"""
+
+import numpy as np
+import tensorflow as tf
+
+from gan_lab.files import atomic_io
+from gan_lab.run import grids
+from gan_lab.gan.activations import OutputActivation
+from gan_lab.config.train_config import TrainConfig
+
+_GENERATE_BATCH = 500
+
+
+class SampleWriter:
+  """Draws grids and sample files from a generator and the run's fixed noise."""
+
+  def __init__(self, generator, activation: OutputActivation, config: TrainConfig):
+    self.activation, self.config = activation, config
+    self._generate = tf.function(lambda noise: generator(noise, training=False))
+    self.grid_noise = _normal([config.seed, 1], config.grid_size ** 2, config.noise_dim)  # [grid_size^2, noise_dim]
+    self.sample_noise = _normal([config.seed, 2], max(config.num_samples, config.snapshot_samples),
+                                config.noise_dim)  # [max(num_samples, snapshot_samples), noise_dim]
+
+  def generate(self, noise: np.ndarray) -> np.ndarray:
+    """Samples for `noise` [N, noise_dim], generated in batches (inference mode)."""
+    return np.concatenate([self._generate(noise[i:i + _GENERATE_BATCH]).numpy()
+                           for i in range(0, len(noise), _GENERATE_BATCH)])
+
+  def save_grid(self, path, step: int) -> np.ndarray:
+    """Writes the grid of the fixed grid noise, titled with the run's axes and `step`; returns its samples."""
+    c = self.config
+    title = f"{c.model} · {c.output_activation} output · {c.loss} loss · step {step}"
+    samples = self.generate(self.grid_noise)
+    grids.save_grid(path, samples, self.activation, c.grid_size, title)
+    return samples
+
+  def save_samples(self, path, count: int) -> np.ndarray:
+    """Writes `count` samples from the fixed sample noise (the same first rows every time)."""
+    samples = self.generate(self.sample_noise[:count]).astype(np.float32)
+    self.save_npz(path, samples)
+    return samples
+
+  def save_npz(self, path, samples: np.ndarray) -> None:
+    """Writes samples with their declared `value_range` and `pixel_range`."""
+    atomic_io.write_npz(path, samples=samples, value_range=np.asarray(self.activation.data_range, np.float32),
+                        pixel_range=np.asarray(self.activation.pixel_range, np.float32))
+
+
+def _normal(seed, rows, noise_dim) -> np.ndarray:
+  return np.random.default_rng(seed).standard_normal((rows, noise_dim)).astype(np.float32)

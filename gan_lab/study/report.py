@@ -1,0 +1,226 @@
+"""The study's report: results.csv (one row per run) and summary.md (tables, tests, rankings).
+
+Every row of results.csv carries the run's full resolved config (its
+flags.json) and its axes, so a row alone says how to reproduce it. The
+summary groups runs by model x loss; within a group it gives each
+activation's mean and 95% t-interval over seeds, every pair of activations
+compared (Welch's t-test and the exact permutation test, Holm-corrected over
+the group's pairs), and the data-margin control. `write_report` writes all
+of it plus the figures and the HParams logs.
+"""
+
+import csv
+import io
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+
+from gan_lab.files import atomic_io
+from gan_lab.study import hparams_log
+from gan_lab.study import report_figures
+from gan_lab.study import statistics
+from gan_lab.study.sweep import SCORES_FILE, RunSpec
+
+# (metric, better): the table's columns; FCD is the metric the tests and rankings use.
+SUMMARY_METRICS = (("fcd", "lower"), ("kid", "lower"), ("recall", "higher"), ("precision", "higher"),
+                   ("classifier_score", "higher"), ("classes_covered", "higher"), ("saturated_fraction", None))
+PRIMARY = "fcd"
+TRAINING_DIAGNOSTICS = ("saturated_fraction", "out_of_range_fraction", "preact_grad_norm")
+
+
+def run_row(spec: RunSpec) -> dict:
+  """One results.csv row: config, axes, outcome, final scores and final training diagnostics."""
+  status = spec.status() or {"status": "missing", "reason": "never finished"}
+  flags_path = spec.run_dir / "flags.json"
+  row = json.loads(flags_path.read_text()) if flags_path.is_file() else {}
+  cell = spec.cell
+  row.update(model=cell.model, loss=cell.loss, output_activation=cell.activation, data_margin=cell.data_margin,
+             variant=cell.variant, seed=spec.seed, run=spec.label, failed=status["status"] != "ok",
+             failure_reason=status.get("reason", ""), wall_seconds=status.get("wall_seconds"))
+  scores_path = spec.run_dir / SCORES_FILE
+  if not row["failed"] and scores_path.is_file():
+    row.update(json.loads(scores_path.read_text())["final"])
+    last = [m for m in atomic_io.read_jsonl(spec.run_dir / "metrics.jsonl") if "failure" not in m][-1]
+    row.update({k: last[k] for k in TRAINING_DIAGNOSTICS})
+  return row
+
+
+def write_results_csv(path, rows) -> None:
+  columns = list(dict.fromkeys(k for row in rows for k in row))
+  buffer = io.StringIO()
+  writer = csv.DictWriter(buffer, columns)
+  writer.writeheader()
+  writer.writerows(rows)
+  atomic_io.write_bytes(path, buffer.getvalue().encode())
+
+
+def _blocks(rows):
+  """{(model, loss): {variant: [ok rows]}} in the rows' order, failed runs left out."""
+  blocks = {}
+  for row in rows:
+    variants = blocks.setdefault((row["model"], row["loss"]), {})
+    variants.setdefault(row["variant"], [])
+    if not row["failed"] and PRIMARY in row:
+      variants[row["variant"]].append(row)
+  return blocks
+
+
+def _values(rows, metric):
+  return [r[metric] for r in rows if r.get(metric) is not None and not math.isnan(r[metric])]
+
+
+def _p(value) -> str:
+  return "n/a" if math.isnan(value) else f"{value:.2g}"
+
+
+def _table(variants, rows_all) -> list[str]:
+  header = ["activation", "runs ok", "failed"] + [m for m, _ in SUMMARY_METRICS]
+  lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+  for variant, ok in variants.items():
+    failed = sum(1 for r in rows_all if r["variant"] == variant and r["failed"])
+    cells = [variant, str(len(ok)), str(failed)] + [statistics.format_mean_ci(_values(ok, m), 4) if _values(ok, m)
+                                                    else "n/a" for m, _ in SUMMARY_METRICS]
+    lines.append("| " + " | ".join(cells) + " |")
+  return lines
+
+
+def _comparison_lines(groups: dict) -> tuple[list[str], list[dict]]:
+  """A table of every pair in `groups` (one Holm family) and the comparisons themselves."""
+  pairs = statistics.pairwise(groups)
+  lines = ["| a vs b | FCD a - b | Welch p (Holm) | permutation p (Holm) | verdict |", "| --- | --- | --- | --- | --- |"]
+  for c in pairs:
+    better = c["a"] if c["difference"] < 0 else c["b"]
+    verdict = (f"**{better} better**" if c["significant"] else "too few seeds to test" if math.isnan(c["welch_p"])
+               else "not distinguishable at this budget")
+    lines.append(f"| {c['a']} vs {c['b']} | {c['difference']:+.3g} | {_p(c['welch_p'])} ({_p(c['welch_holm_p'])}) | "
+                 f"{_p(c['permutation_p'])} ({_p(c['permutation_holm_p'])}) | {verdict} |")
+  return lines, pairs
+
+
+def ranking_sentence(groups: dict, pairs: list[dict]) -> str:
+  """Activations by mean FCD, each with the ones it is significantly better than."""
+  order = sorted(groups, key=lambda v: np.mean(groups[v]))
+  beats = {v: [c["b"] if c["a"] == v else c["a"] for c in pairs if c["significant"] and v in (c["a"], c["b"])
+               and (c["a"] == v) == (c["difference"] < 0)] for v in order}
+  parts = [f"{v} ({np.mean(groups[v]):.4g}" + (f"; better than {', '.join(beats[v])})" if beats[v] else ")")
+           for v in order]
+  return "Ranking by mean FCD: " + " < ".join(parts) + "."
+
+
+def _margin_lines(variants) -> list[str]:
+  """Each margin variant against its plain activation, and whether the plain ranking survives."""
+  margined = [v for v in variants if "+margin" in v and variants[v]]
+  if not margined:
+    return []
+  groups = {}
+  for v in margined:
+    plain = v.split("+")[0]
+    groups[v], groups[plain] = _values(variants[v], PRIMARY), _values(variants.get(plain, []), PRIMARY)
+  lines, _ = _comparison_lines({k: g for k, g in groups.items() if len(g) > 0})
+  plain_order = sorted((v.split("+")[0] for v in margined), key=lambda v: np.mean(groups[v]))
+  margin_order = sorted(margined, key=lambda v: np.mean(groups[v]))
+  same = [v.split("+")[0] for v in margin_order] == plain_order
+  verdict = ("the order survives the control" if same else "the order changes under the control")
+  return (["", "Data-range control (the same cells with pixels mapped inside the activation's range):", "",
+           *lines, "", f"Order without the margin: {' < '.join(plain_order)}; with it: {' < '.join(margin_order)}: "
+           f"{verdict} (by mean FCD; see the tests above for whether each gap is significant)."])
+
+
+def _settled_line(steps, ranks) -> str:
+  step = report_figures.settled_step(steps, ranks)
+  if step is None:
+    return "No snapshots to follow the order through training."
+  if step == steps[-1] and len(steps) > 1:
+    return f"The order by mean snapshot FCD changed at the last snapshot (step {step}): not settled at this budget."
+  return f"The order by mean snapshot FCD has held since step {step} of {steps[-1]} (ranks.png)."
+
+
+def overview_lines(rows) -> list[str]:
+  """FCD at a glance: a row per model x loss, a column per activation (no margin variants).
+
+  Each cell is mean ± CI half-width over seeds and the number of seeds; the
+  row's lowest mean is bold, and a cell that the row's tests (Welch, Holm
+  over the row's pairs) find worse than that best is marked with a dagger.
+  """
+  activations = list(dict.fromkeys(r["variant"] for r in rows if "+margin" not in r["variant"]))
+  lines = ["| model · loss | " + " | ".join(activations) + " |", "|" + " --- |" * (len(activations) + 1)]
+  for (model, loss), variants in _blocks(rows).items():
+    groups = {v: _values(ok, PRIMARY) for v, ok in variants.items() if "+margin" not in v and _values(ok, PRIMARY)}
+    if not groups:
+      continue
+    best = min(groups, key=lambda v: np.mean(groups[v]))
+    worse = {c["a"] if c["b"] == best else c["b"] for c in statistics.pairwise(groups)
+             if c["significant"] and best in (c["a"], c["b"])}
+    cells = []
+    for v in activations:
+      if v not in groups:
+        cells.append("")
+        continue
+      text = f"{statistics.format_mean_ci(groups[v])} ({len(groups[v])})"
+      cells.append(f"**{text}**" if v == best else text + (" †" if v in worse else ""))
+    lines.append(f"| {model} · {loss} | " + " | ".join(cells) + " |")
+  return lines
+
+
+def summary_markdown(rows, floor: dict, budget: str, rank_curves: dict | None = None) -> str:
+  """Per model x loss: mean ± 95% CI, pairwise tests, ranking, when it settled, the margin control; failures.
+
+  rank_curves: `report_figures.rank_curves` of the same runs ({} to leave the settling out).
+  """
+  lines = [f"Budget per run: {budget}", "",
+           "Cells: mean ± half-width of the 95% t-interval over seeds (just the mean for one seed). Lower is better "
+           "for fcd and kid; higher for recall, precision, classifier_score and classes_covered. Pairs are compared "
+           "on FCD with Welch's t-test and the exact permutation test (its smallest possible p is 0.1 with 3 seeds a "
+           "side, 0.0079 with 5), Holm-corrected over the pairs of one model x loss; **better** marks a Holm-adjusted "
+           "Welch p below 0.05.",
+           "", f"Real test images against the real train reference (the floor): " +
+           ", ".join(f"{m} {floor[m]:.4g}" for m, _ in SUMMARY_METRICS if m in floor) + ".",
+           "", "## Overview: final FCD (lower is better)", "",
+           "Mean ± 95% t-interval (seeds); **bold**: the row's best mean; †: worse than the row's best by the "
+           "row's Holm-corrected Welch test (p < 0.05); unmarked: not distinguishable from the best at this budget.",
+           "", *overview_lines(rows)]
+  for (model, loss), variants in _blocks(rows).items():
+    block_rows = [r for r in rows if (r["model"], r["loss"]) == (model, loss)]
+    lines += ["", f"## {model} · {loss}", "", *_table(variants, block_rows)]
+    groups = {v: _values(ok, PRIMARY) for v, ok in variants.items() if "+margin" not in v and len(ok) > 0}
+    if len(groups) > 1:
+      table, pairs = _comparison_lines(groups)
+      lines += ["", *table, "", ranking_sentence(groups, pairs)]
+      if (model, loss) in (rank_curves or {}):
+        lines.append(_settled_line(*rank_curves[(model, loss)]))
+    lines += _margin_lines(variants)
+  failures = [f"- {r['run']}: {r['failure_reason']}" for r in rows if r["failed"]]
+  if failures:
+    lines += ["", "## Failed runs", "", *failures]
+  return "\n".join(lines) + "\n"
+
+
+def _budget_note(sweep_dir, evaluator_accuracy) -> str:
+  path = Path(sweep_dir, "budget.json")
+  pinned = json.loads(path.read_text()) if path.is_file() else {}
+  parts = [f"{model}: {b['train_steps']} steps at batch {b['batch_size']}, precision {b['mixed_precision']}, "
+           f"{b['num_samples']} samples scored against {b['num_samples']} train images"
+           for model, b in sorted(pinned.items())]
+  return "; ".join(parts) + f". Evaluator test accuracy {evaluator_accuracy:.4f}."
+
+
+def write_report(sweep_dir, specs, scorer, evaluator_accuracy: float) -> list[dict]:
+  """results.csv, summary.md, floor.json, grids.png, curves.png, ranks.png and hparams/ for `specs`."""
+  sweep_dir = Path(sweep_dir)
+  rows = [run_row(s) for s in specs]
+  snapshot_samples = next((r["snapshot_samples"] for r in rows if "snapshot_samples" in r), None)
+  floor = scorer.real_floor()
+  curve_floor = scorer.real_floor(snapshot_samples)["fcd"] if snapshot_samples else None
+  atomic_io.write_json(sweep_dir / "floor.json", {"final": floor, "curve_fcd": curve_floor,
+                                                  "evaluator_test_accuracy": evaluator_accuracy})
+  write_results_csv(sweep_dir / "results.csv", rows)
+  summary = summary_markdown(rows, floor, _budget_note(sweep_dir, evaluator_accuracy),
+                             report_figures.rank_curves(specs))
+  atomic_io.write_bytes(sweep_dir / "summary.md", summary.encode())
+  report_figures.save_grids(sweep_dir / "grids.png", specs)
+  report_figures.save_curves(sweep_dir / "curves.png", specs, curve_floor)
+  report_figures.save_ranks(sweep_dir / "ranks.png", specs)
+  hparams_log.write(sweep_dir / "hparams", rows)
+  return rows

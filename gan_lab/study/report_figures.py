@@ -1,0 +1,156 @@
+"""The study's figures: final grids side by side, quality curves, and each activation's rank by step.
+
+All read run folders only (grid_samples.npz, scores.json, metrics.jsonl), so
+they can be redrawn from a sweep folder at any time.
+"""
+
+import json
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # pylint: disable=g-import-not-at-top
+import numpy as np
+from scipy import stats
+
+from gan_lab.files import atomic_io
+from gan_lab.run import grids
+from gan_lab.evaluation import scoring
+from gan_lab.study.sweep import SCORES_FILE
+
+
+def _blocks(specs):
+  """{(model, loss): {variant: [succeeded specs]}}, keeping every variant that was planned."""
+  blocks = {}
+  for spec in specs:
+    variants = blocks.setdefault((spec.cell.model, spec.cell.loss), {})
+    variants.setdefault(spec.cell.variant, [])
+    if spec.succeeded():
+      variants[spec.cell.variant].append(spec)
+  return blocks
+
+
+def draw_grid(ax, grid_samples_path, title: str) -> None:
+  """A run's grid_samples.npz as a square tile on `ax`, titled, with the share of clipped values if any."""
+  unit = scoring.load_samples(grid_samples_path)
+  canvas, outside = grids.tile_unit(unit, int(np.ceil(np.sqrt(len(unit)))))
+  grids.show(ax, canvas)
+  ax.set_title(title + (f" ({100 * outside:.1f}% clipped)" if outside else ""), fontsize=8)
+
+
+def save_grids(path, specs, seed: int = 0) -> None:
+  """Final grids, one row per model x loss, one column per activation variant, seed `seed`, same noise."""
+  blocks = _blocks(specs)
+  columns = list(dict.fromkeys(v for variants in blocks.values() for v in variants))
+  figure, axes = plt.subplots(len(blocks), len(columns), squeeze=False,
+                              figsize=(2.6 * len(columns), 2.9 * len(blocks)), dpi=90)
+  for i, ((model, loss), variants) in enumerate(blocks.items()):
+    for j, variant in enumerate(columns):
+      ax = axes[i][j]
+      ax.set_axis_off()
+      if variant not in variants:  # Not part of this model x loss (margin variants run in some losses only).
+        continue
+      run = next((s for s in variants[variant] if s.seed == seed), None)
+      if run is None:
+        ax.set_title(f"{model}/{loss}\n{variant}: no run", fontsize=8)
+        continue
+      draw_grid(ax, run.run_dir / "grid_samples.npz", f"{model}/{loss}\n{variant}")
+  figure.suptitle(f"final samples, seed {seed}, the same noise in every panel of a row", fontsize=10)
+  figure.tight_layout(rect=(0, 0, 1, 0.97))  # Keep the title clear of the first row's panel titles.
+  atomic_io.save_figure(path, figure)
+
+
+def _series(runs, key):
+  """Steps and one value list per run, trimmed to the steps all runs share."""
+  per_run = []
+  for spec in runs:
+    if key == "fcd":
+      points = json.loads((spec.run_dir / SCORES_FILE).read_text())["curve"]
+    else:
+      points = [m for m in atomic_io.read_jsonl(spec.run_dir / "metrics.jsonl") if "failure" not in m]
+    per_run.append({p["step"]: p[key] for p in points})
+  if not per_run:
+    return [], []
+  steps = sorted(set.intersection(*(set(p) for p in per_run)))
+  return steps, [[p[s] for s in steps] for p in per_run]
+
+
+def save_curves(path, specs, curve_floor: float | None) -> None:
+  """Per model x loss (rows): snapshot FCD and the saturation diagnostics against step; mean line, min-max band."""
+  panels = [("fcd", "snapshot FCD"), ("saturated_fraction", "saturated fraction"),
+            ("out_of_range_fraction", "outside pixel range"), ("preact_grad_norm", "pre-activation grad norm")]
+  blocks = _blocks(specs)
+  figure, axes = plt.subplots(len(blocks), len(panels), squeeze=False, figsize=(4.2 * len(panels), 2.7 * len(blocks)),
+                              dpi=90)
+  for row, ((model, loss), variants) in enumerate(blocks.items()):
+    for col, (key, label) in enumerate(panels):
+      ax = axes[row][col]
+      for variant, runs in variants.items():
+        steps, values = _series(runs, key)
+        if values:
+          line, = ax.plot(steps, np.mean(values, axis=0), label=variant, linestyle="--" if "+margin" in variant else "-")
+          ax.fill_between(steps, np.min(values, axis=0), np.max(values, axis=0), color=line.get_color(), alpha=0.15)
+      ax.set_title(f"{model} · {loss}: {label}", fontsize=9)
+      if key == "fcd":
+        ax.set_yscale("log")
+        if curve_floor is not None:
+          ax.axhline(curve_floor, color="k", linestyle=":", label="real floor")
+        ax.legend(fontsize=6)
+    axes[row][0].set_xlabel("training step")
+  figure.tight_layout()
+  atomic_io.save_figure(path, figure)
+
+
+def rank_curves(specs) -> dict:
+  """{(model, loss): (steps, {activation: ranks})}: the rank (1 = best) of each plain activation's mean snapshot FCD.
+
+  Ties share the average rank. Margin variants are left out: the ranking
+  compares activations under the same data mapping.
+  """
+  curves = {}
+  for block, variants in _blocks(specs).items():
+    means = {}
+    for variant, runs in variants.items():
+      steps, values = _series(runs, "fcd")
+      if "+margin" not in variant and values:
+        means[variant] = dict(zip(steps, np.mean(values, axis=0)))
+    if len(means) < 2:
+      continue
+    steps = sorted(set.intersection(*(set(m) for m in means.values())))
+    table = np.array([[means[v][s] for v in means] for s in steps])  # [steps, activations]
+    ranks = stats.rankdata(table, axis=1) if len(steps) else np.zeros((0, len(means)))
+    curves[block] = (steps, {v: ranks[:, i].tolist() for i, v in enumerate(means)})
+  return curves
+
+
+def settled_step(steps, ranks: dict) -> int | None:
+  """The first snapshot step from which the order no longer changes (None without snapshots)."""
+  if not steps:
+    return None
+  rows = list(zip(*ranks.values()))
+  first = len(rows) - 1
+  while first > 0 and rows[first - 1] == rows[-1]:
+    first -= 1
+  return steps[first]
+
+
+def save_ranks(path, specs) -> None:
+  """One panel per model x loss: each activation's rank by snapshot FCD against step."""
+  curves = rank_curves(specs)
+  columns = min(4, max(1, len(curves)))
+  rows = -(-max(1, len(curves)) // columns)
+  figure, axes = plt.subplots(rows, columns, squeeze=False, figsize=(3.6 * columns, 2.8 * rows), dpi=90)
+  for ax in axes.flat:
+    ax.set_axis_off()
+  for ax, ((model, loss), (steps, ranks)) in zip(axes.flat, curves.items()):
+    ax.set_axis_on()
+    for variant, values in ranks.items():
+      ax.plot(steps, values, marker="o", markersize=3, label=variant)
+    ax.set_ylim(len(ranks) + 0.5, 0.5)
+    ax.set_yticks(range(1, len(ranks) + 1))
+    ax.set_title(f"{model} · {loss}", fontsize=9)
+    ax.set_xlabel("training step", fontsize=8)
+    ax.set_ylabel("rank by mean FCD (1 best)", fontsize=8)
+    ax.legend(fontsize=6)
+  figure.tight_layout()
+  atomic_io.save_figure(path, figure)

@@ -1,0 +1,179 @@
+"""A sweep of training runs: plan them, run them (N at a time), find them again.
+
+Every run is a subprocess of `gan-lab train` (the one training path),
+started as `python -m gan_lab.cli train` with this interpreter (an installed
+gan_lab needs no checkout), in its own folder, `<sweep>/runs/<model>/<loss>/<activation>/margin_<m>/seed_<n>`,
+which names every axis, so the folder alone says what the run is
+(`discover` reads a sweep back from its folders). A run's outcome is written
+to `status.json` when it ends; a restarted sweep skips every run that has
+ended, so finished (and recorded failed) runs are never repeated, and a run
+killed or interrupted mid-way resumes from its checkpoint. A failed run (non-finite loss,
+crash) is recorded and the sweep goes on.
+"""
+
+import dataclasses
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from gan_lab.files import atomic_io
+from gan_lab.run import exit_codes
+
+TRAIN_COMMAND = (sys.executable, "-m", "gan_lab.cli", "train")
+STATUS_FILE, SCORES_FILE, LOG_FILE = "status.json", "scores.json", "train.log"
+
+
+@dataclasses.dataclass(frozen=True, order=True)
+class Cell:
+  """One point of the study's axes; the runs of a cell differ only in their seed."""
+  model: str
+  loss: str
+  activation: str
+  data_margin: float = 0.0
+
+  @property
+  def variant(self) -> str:
+    """The activation as the report names it: `tanh`, or `tanh+margin0.05` under a data margin."""
+    return self.activation + (f"+margin{self.data_margin:g}" if self.data_margin else "")
+
+  def path_parts(self) -> tuple[str, ...]:
+    return self.model, self.loss, self.activation, f"margin_{self.data_margin:g}"
+
+  def flags(self) -> list[str]:
+    return [f"--model={self.model}", f"--loss={self.loss}", f"--output_activation={self.activation}",
+            f"--data_margin={self.data_margin:g}"]
+
+
+@dataclasses.dataclass(frozen=True)
+class RunSpec:
+  cell: Cell
+  seed: int
+  run_dir: Path
+  train_args: tuple[str, ...] = ()
+
+  @property
+  def label(self) -> str:
+    return "/".join(self.cell.path_parts()) + f"/seed_{self.seed}"
+
+  def command(self) -> list[str]:
+    return [*TRAIN_COMMAND, *self.cell.flags(), f"--seed={self.seed}",
+            f"--output_dir={self.run_dir}", *self.train_args]
+
+  def status(self) -> dict | None:
+    path = self.run_dir / STATUS_FILE
+    return json.loads(path.read_text()) if path.is_file() else None
+
+  def succeeded(self) -> bool:
+    return (self.status() or {}).get("status") == "ok"
+
+  def ended(self) -> bool:
+    """Finished or failed for good; a run stopped by a signal has not ended and is resumed."""
+    return (self.status() or {}).get("status") in ("ok", "failed")
+
+
+def run_dir_of(sweep_dir, cell: Cell, seed: int) -> Path:
+  return Path(sweep_dir, "runs", *cell.path_parts(), f"seed_{seed}")
+
+
+def plan(sweep_dir, cells, seeds_of, train_args_of) -> list[RunSpec]:
+  """One run per cell x seed: `seeds_of(cell)` its seeds, `train_args_of(cell)` its other flags.
+
+  Seed-major order (every cell's seed 0, then every cell's seed 1, ...), so a
+  sweep stopped part-way leaves the cells with equal numbers of seeds.
+  """
+  specs = [RunSpec(cell, seed, run_dir_of(sweep_dir, cell, seed), tuple(train_args_of(cell)))
+           for cell in cells for seed in seeds_of(cell)]
+  return sorted(specs, key=lambda s: s.seed)
+
+
+def discover(sweep_dir) -> list[RunSpec]:
+  """Every run folder under `sweep_dir` that has ended (ok or failed), from any invocation, sorted."""
+  specs = []
+  for status in Path(sweep_dir, "runs").glob(f"*/*/*/margin_*/seed_*/{STATUS_FILE}"):
+    model, loss, activation, margin, seed = status.parent.relative_to(Path(sweep_dir, "runs")).parts
+    cell = Cell(model, loss, activation, float(margin.removeprefix("margin_")))
+    specs.append(RunSpec(cell, int(seed.removeprefix("seed_")), status.parent))
+  return sorted((s for s in specs if s.ended()), key=lambda s: (s.cell, s.seed))
+
+
+def run_all(specs: list[RunSpec], parallel: int = 1, on_finished=None, log=print, stop=None,
+            threads_per_run: int = 0) -> None:
+  """Runs every spec that has not ended, `parallel` at a time; calls `on_finished(spec)` after each.
+
+  threads_per_run: caps each run's thread pools (`thread_limits`); 0 leaves TensorFlow's defaults.
+
+  stop: an `interrupts.StopRequest`; once it is requested, no run starts and
+  the signal is forwarded to the running ones, which checkpoint and are
+  recorded as interrupted (resumed when the sweep is started again).
+  """
+  pending = pending_runs(specs, log)
+  running: list[tuple[RunSpec, subprocess.Popen, float]] = []
+  forwarded = False
+  while (pending and not (stop and stop.requested())) or running:
+    if stop and stop.requested() and not forwarded:
+      for _, proc, _ in running:
+        proc.send_signal(stop.signum)
+      forwarded = True
+    while pending and len(running) < parallel and not (stop and stop.requested()):
+      spec = pending.pop(0)
+      spec.run_dir.mkdir(parents=True, exist_ok=True)
+      with open(spec.run_dir / LOG_FILE, "ab") as log_file:
+        running.append((spec, subprocess.Popen(spec.command(), stdout=log_file, stderr=subprocess.STDOUT,
+                                               env={**os.environ, **thread_limits(threads_per_run)}), time.time()))
+      log(f"sweep: started {spec.label}")
+    time.sleep(0.5)
+    for item in [r for r in running if r[1].poll() is not None]:
+      running.remove(item)
+      spec, proc, began = item
+      record_exit(spec, proc.returncode, time.time() - began, log, on_finished)
+
+
+def thread_limits(threads: int) -> dict[str, str]:
+  """Environment variables that cap a TensorFlow process's thread pools at `threads` (none for 0).
+
+  Small steps do not keep two threads per op busy, so several runs of one
+  thread each get more done on the same cores than one run using them all.
+  """
+  names = ("OMP_NUM_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")
+  return {name: str(threads) for name in names} if threads else {}
+
+
+def pending_runs(specs: list[RunSpec], log=print, where: str = "") -> list[RunSpec]:
+  """The specs that have not ended, after logging how many have."""
+  pending = [s for s in specs if not s.ended()]
+  log(f"sweep: {len(specs) - len(pending)} of {len(specs)} runs already finished; {len(pending)} to run{where}")
+  return pending
+
+
+def record_exit(spec: RunSpec, returncode: int, seconds: float, log=print, on_finished=None, **extra) -> None:
+  """What every executor does when a run's process ends: its status.json (plus `extra`), a log line, the callback."""
+  status = {**status_record(spec, returncode, seconds), **extra}
+  write_status(spec, status)
+  log(f"sweep: {spec.label} {status['status']}" + (f" ({status['reason']})" if status["reason"] else ""))
+  if on_finished:
+    on_finished(spec)
+
+
+def write_status(spec: RunSpec, status: dict) -> None:
+  atomic_io.write_json(spec.run_dir / STATUS_FILE, status)
+
+
+def status_record(spec: RunSpec, returncode: int, seconds: float) -> dict:
+  """What `status.json` says of a run that exited with `returncode` (the reason from the last line of its log)."""
+  if returncode == 0:
+    return {"status": "ok", "exit_code": 0, "reason": "", "wall_seconds": round(seconds, 1)}
+  if returncode in exit_codes.INTERRUPTED_REASONS:
+    return {"status": "interrupted", "exit_code": returncode, "reason": exit_codes.INTERRUPTED_REASONS[returncode],
+            "wall_seconds": round(seconds, 1)}
+  if returncode in exit_codes.KILLED_BY:
+    return {"status": "interrupted", "exit_code": returncode,
+            "reason": f"killed by {signal.Signals(-returncode).name}; resumes from its last checkpoint",
+            "wall_seconds": round(seconds, 1)}
+  lines = (spec.run_dir / LOG_FILE).read_text(errors="replace").strip().splitlines()
+  last = lines[-1][:300] if lines else ""
+  reason = exit_codes.FAILURE_REASONS.get(returncode, f"crashed with exit code {returncode}")
+  return {"status": "failed", "exit_code": returncode, "reason": f"{reason}: {last}",
+          "wall_seconds": round(seconds, 1)}
