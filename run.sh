@@ -41,8 +41,8 @@ export PYTHONHASHSEED=0 TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2}
 cmd=${1:-}
 shift || true
 case "$cmd" in
-  train) exec "$venv/bin/python" experiments/train.py "$@" ;;
+  train) exec "$venv/bin/gan-lab" train "$@" ;;
   test) exec "$venv/bin/python" -m pytest "$@" ;;
-  sweep) exec "$venv/bin/python" experiments/sweep_activation.py "$@" ;;
+  sweep) exec "$venv/bin/gan-lab" sweep "$@" ;;
   *) echo "usage: bash run.sh {train|test|sweep} [ARGS...]" >&2; exit 2 ;;
 esac

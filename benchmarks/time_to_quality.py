@@ -47,7 +47,8 @@ flags.DEFINE_integer("eval_samples", 2000, "Samples per evaluation.", lower_boun
 flags.DEFINE_integer("max_examples", 0, "Train on the first N images only (0: all; for smoke runs).", lower_bound=0)
 flags.DEFINE_integer("max_steps", 0, "Cap every gan_lab configuration's train_steps (0: none; for smoke runs).",
                      lower_bound=0)
-flags.DEFINE_string("evaluator_dir", "outputs/evaluators", "Cache of the evaluator classifier.")
+flags.DEFINE_string("evaluator_dir", "", "Cache of trained evaluator classifiers (empty: the per-user "
+                    "cache, $XDG_CACHE_HOME/gan_lab/evaluators or ~/.cache/gan_lab/evaluators).")
 flags.DEFINE_string("results_dir", "benchmarks/results", "Where curves and the plot go.")
 
 FLAGS = flags.FLAGS
@@ -164,7 +165,7 @@ def main(argv):
                          f"or one of {', '.join(presets.names())}")
   tf.keras.utils.set_random_seed(0)
   images = contestants.load_fashion_mnist(FLAGS.max_examples)
-  ev = evaluator.load_or_train("fashion_mnist", FLAGS.evaluator_dir)
+  ev = evaluator.load_or_train("fashion_mnist", FLAGS.evaluator_dir or None)
   scorer = scoring.Scorer(ev, reference_size=10000)
   noise = tf.constant(np.random.default_rng(0).standard_normal((FLAGS.eval_samples, 100)).astype(np.float32))
   curves, configs = {}, {}

@@ -68,7 +68,8 @@ flags.DEFINE_integer("classifier_epochs", 5, "Epochs of the 000/002 classifier r
                      lower_bound=0)
 flags.DEFINE_enum("dataset", "fashion_mnist", ["fashion_mnist", "mnist"], "Image data set.")
 flags.DEFINE_string("data_dir", "", "Passed to every run and to the evaluator.")
-flags.DEFINE_string("evaluator_dir", "outputs/evaluators", "Cache of trained evaluator classifiers.")
+flags.DEFINE_string("evaluator_dir", "", "Cache of trained evaluator classifiers (empty: the per-user "
+                    "cache, $XDG_CACHE_HOME/gan_lab/evaluators or ~/.cache/gan_lab/evaluators).")
 flags.DEFINE_integer("parallel", 1, "Training processes at once.", lower_bound=1)
 
 FLAGS = flags.FLAGS
@@ -151,7 +152,7 @@ def main(argv):
   if stop.requested():
     print(f"interrupted ({stop.name}): run the same command to resume", file=sys.stderr)
     return stop.exit_code
-  ev = evaluator.load_or_train(FLAGS.dataset, FLAGS.evaluator_dir, FLAGS.data_dir or None)
+  ev = evaluator.load_or_train(FLAGS.dataset, FLAGS.evaluator_dir or None, FLAGS.data_dir or None)
   scorer = scoring.Scorer(ev, FLAGS.data_dir or None, reference_size=FLAGS.num_samples)
   rows = []
   for variant, specs in plans.items():

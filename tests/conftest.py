@@ -27,7 +27,7 @@ def tiny_evaluator(tmp_path_factory):
     pytest.skip("needs Debian's dataset-fashion-mnist (bash run.sh installs it)")
   cache = tmp_path_factory.mktemp("evaluators")
   ev = evaluator.train("fashion_mnist", epochs=2, max_examples=10000, log=None)
-  evaluator.save(ev, cache / "fashion_mnist", epochs=2)
+  evaluator.save(ev, evaluator.cache_folder(cache, "fashion_mnist"), epochs=2)
   return ev, cache
 
 

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 # Fixed examples under CI (a red CI must be reproducible); fresh ones on a developer's machine.
 DERANDOMIZE = bool(os.environ.get("CI"))
-SCRIPT = Path(__file__).resolve().parents[1] / "experiments" / "train.py"
+GAN_LAB_TRAIN = (sys.executable, "-m", "gan_lab.cli", "train")
 TINY = ["--dataset=ring", "--model=mlp", "--train_steps=2", "--num_samples=4", "--grid_size=1", "--max_examples=64",
         "--batch_size=8", "--log_every=1"]
 JUNK = st.sampled_from(["", "abc", "-1", "1e400", "nan", "inf", "0x10", "3.5", "ünï"])
@@ -40,7 +40,7 @@ FLAG_VALUES = {
 
 
 def _run(args):
-  return subprocess.run([sys.executable, str(SCRIPT), *args], capture_output=True, text=True, timeout=120)
+  return subprocess.run([*GAN_LAB_TRAIN, *args], capture_output=True, text=True, timeout=120)
 
 
 def _assert_clean_outcome(proc, names):

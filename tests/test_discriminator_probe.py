@@ -12,7 +12,7 @@ from gan_lab.gan import activations
 from gan_lab.data import datasets as data
 from gan_lab.evaluation import discriminator_probe
 
-SCRIPT = Path(__file__).resolve().parents[1] / "experiments" / "train.py"
+GAN_LAB_TRAIN = (sys.executable, "-m", "gan_lab.cli", "train")
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +20,7 @@ def tiny_run(tmp_path_factory):
   if not Path("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz").is_file():
     pytest.skip("needs Debian's dataset-fashion-mnist (bash run.sh installs it)")
   out = tmp_path_factory.mktemp("run")
-  proc = subprocess.run([sys.executable, str(SCRIPT), "--model=mlp", "--output_activation=sigmoid", "--train_steps=30",
+  proc = subprocess.run([*GAN_LAB_TRAIN, "--model=mlp", "--output_activation=sigmoid", "--train_steps=30",
                          "--batch_size=32", "--max_examples=2000", "--num_samples=300", "--log_every=10",
                          f"--output_dir={out}"], capture_output=True, text=True, timeout=300)
   assert proc.returncode == 0, proc.stderr[-2000:]

@@ -1,6 +1,9 @@
 """The evaluator classifier: logits, accuracy, cache reuse."""
 
 import errno
+import threading
+import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -55,3 +58,40 @@ def test_a_cache_that_cannot_be_written_fails_with_the_file_named_and_nothing_le
   with pytest.raises(atomic_io.OutputWriteError, match=r"cannot write .*classifier.keras: No space left on device"):
     evaluator.save(ev, tmp_path / "cache", epochs=2)
   assert list((tmp_path / "cache").iterdir()) == []
+
+
+def test_the_cache_is_per_user_and_keyed_by_data_set_source_and_architecture(tmp_path, monkeypatch):
+  monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+  default = evaluator.cache_folder(None, "fashion_mnist")
+  assert default.parent == tmp_path / "xdg" / "gan_lab" / "evaluators"
+  monkeypatch.delenv("XDG_CACHE_HOME")
+  assert evaluator.cache_folder(None, "mnist").parent == Path.home() / ".cache" / "gan_lab" / "evaluators"
+  folders = {default, evaluator.cache_folder(None, "mnist"), evaluator.cache_folder(None, "fashion_mnist", tmp_path),
+             evaluator.cache_folder(None, "fashion_mnist", tmp_path / "other")}
+  assert len({f.name for f in folders}) == 4
+  assert default.name.endswith(f"-v{evaluator.ARCHITECTURE_VERSION}")
+  assert evaluator.cache_folder(tmp_path, "fashion_mnist", str(tmp_path / "." / "copy")) == evaluator.cache_folder(
+      tmp_path, "fashion_mnist", tmp_path / "copy")  # The same folder, however it is written.
+
+
+def test_two_callers_at_once_train_the_evaluator_once(tiny_evaluator, tmp_path, monkeypatch):
+  ev, _ = tiny_evaluator
+  trained = []
+
+  def slow_train(*_, **__):
+    trained.append(1)
+    time.sleep(1.0)  # The other caller arrives while this one trains.
+    return ev
+  monkeypatch.setattr(evaluator, "train", slow_train)
+  results = []
+  callers = [threading.Thread(target=lambda: results.append(evaluator.load_or_train("fashion_mnist", tmp_path,
+                                                                                    log=None)))
+             for _ in range(2)]
+  for caller in callers:
+    caller.start()
+  for caller in callers:
+    caller.join()
+  assert len(trained) == 1 and len(results) == 2
+  assert [r.test_accuracy for r in results] == [pytest.approx(ev.test_accuracy)] * 2
+  assert sorted(p.name for p in evaluator.cache_folder(tmp_path, "fashion_mnist").iterdir()) == [
+      ".lock", "classifier.keras", "info.json"]

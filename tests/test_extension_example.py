@@ -1,4 +1,4 @@
-"""The README's extension example, run as written: custom parts train from Python and from the CLI by name."""
+"""The README's examples, run as written: custom parts by name (Python and CLI), and the Keras `fit` example."""
 
 import json
 import os
@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SCRIPT = REPO / "experiments" / "train.py"
+TRAIN = ["-m", "gan_lab.cli", "train"]
 HAVE_FMNIST = Path("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz").is_file()
 NAMES = ["--model=small_mlp", "--loss=least_absolute", "--output_activation=softsign"]
 TINY = ["--max_examples=256", "--batch_size=32", "--train_steps=20", "--log_every=10", "--sample_every=20",
@@ -19,8 +19,8 @@ TINY = ["--max_examples=256", "--batch_size=32", "--train_steps=20", "--log_ever
 needs_fmnist = pytest.mark.skipif(not HAVE_FMNIST, reason="needs Debian's dataset-fashion-mnist (bash run.sh installs it)")
 
 
-def _readme_example() -> str:
-  section = (REPO / "README.md").read_text().split("## Your own model, loss or output activation", 1)[1]
+def _readme_example(heading="## Your own model, loss or output activation") -> str:
+  section = (REPO / "README.md").read_text().split(heading + "\n", 1)[1]
   return re.search(r"```python\n(.*?)```", section, re.DOTALL).group(1)
 
 
@@ -53,7 +53,7 @@ def test_readme_example_trains_through_the_python_api(plugin_dir):
 
 @needs_fmnist
 def test_readme_example_trains_through_the_cli_by_name(plugin_dir):
-  proc = _run([str(SCRIPT), "--plugins=my_gan_parts", *NAMES, *TINY, "--output_dir=run"], cwd=plugin_dir)
+  proc = _run([*TRAIN, "--plugins=my_gan_parts", *NAMES, *TINY, "--output_dir=run"], cwd=plugin_dir)
   assert proc.returncode == 0, proc.stderr[-3000:]
   flags = json.loads((plugin_dir / "run" / "flags.json").read_text())
   assert flags["plugins"] == "my_gan_parts" and flags["model"] == "small_mlp"
@@ -68,5 +68,14 @@ def test_readme_example_trains_through_the_cli_by_name(plugin_dir):
      "--label_smoothing=0.1 has no meaning for --loss=least_absolute"),
 ])
 def test_unknown_names_and_plugins_exit_1_naming_the_flag(plugin_dir, args, message):
-  proc = _run([str(SCRIPT), *args, "--output_dir=run"], cwd=plugin_dir)
+  proc = _run([*TRAIN, *args, "--output_dir=run"], cwd=plugin_dir)
   assert proc.returncode == 1 and message in proc.stderr and "Traceback" not in proc.stderr, proc.stderr[-2000:]
+
+
+@needs_fmnist
+def test_readme_keras_fit_example_trains_and_writes_its_grids(tmp_path):
+  (tmp_path / "keras_gan.py").write_text(_readme_example("## Training with Keras's `fit`"))
+  proc = _run(["keras_gan.py"], cwd=tmp_path)
+  assert proc.returncode == 0, proc.stderr[-3000:]
+  out = tmp_path / "outputs" / "keras_gan"
+  assert sorted(p.name for p in out.glob("grid_epoch_*.png")) == ["grid_epoch_0001.png", "grid_epoch_0002.png"]

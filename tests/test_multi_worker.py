@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[1] / "experiments" / "train.py"
+GAN_LAB_TRAIN = (sys.executable, "-m", "gan_lab.cli", "train")
 RING = ["--dataset=ring", "--model=mlp", "--batch_size=32", "--log_every=10", "--checkpoint_every=10",
         "--num_samples=10", "--deterministic"]
 
@@ -33,7 +33,7 @@ def _start_workers(out, *args):
   for index in range(2):
     tf_config = {"cluster": {"worker": [f"127.0.0.1:{p}" for p in ports]}, "task": {"type": "worker", "index": index}}
     env = {**os.environ, "TF_CONFIG": json.dumps(tf_config)}
-    procs.append(subprocess.Popen([sys.executable, str(SCRIPT), "--strategy=multi_worker", *RING, *args,
+    procs.append(subprocess.Popen([*GAN_LAB_TRAIN, "--strategy=multi_worker", *RING, *args,
                                    f"--output_dir={out}"], env=env, stdout=subprocess.PIPE,
                                   stderr=subprocess.PIPE, text=True))
   return procs
@@ -47,7 +47,7 @@ def _finish(procs, timeout=300):
 def test_two_workers_write_one_set_of_outputs_and_train_as_one_process(tmp_path, checkpoint_weights):
   codes, outputs = _finish(_start_workers(tmp_path / "pair", "--train_steps=40"))
   assert codes == [0, 0], [err[-2000:] for _, err in outputs]
-  single = subprocess.run([sys.executable, str(SCRIPT), *RING, "--train_steps=40", f"--output_dir={tmp_path / 'one'}"],
+  single = subprocess.run([*GAN_LAB_TRAIN, *RING, "--train_steps=40", f"--output_dir={tmp_path / 'one'}"],
                           capture_output=True, text=True, timeout=300)
   assert single.returncode == 0, single.stderr[-2000:]
   pair = tmp_path / "pair"

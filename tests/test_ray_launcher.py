@@ -10,14 +10,14 @@ import pytest
 
 pytest.importorskip("ray.train.tensorflow", reason="--launcher=ray needs the optional extra gan_lab[ray]")
 
-SCRIPT = Path(__file__).resolve().parents[1] / "experiments" / "train.py"
+GAN_LAB_TRAIN = (sys.executable, "-m", "gan_lab.cli", "train")
 RING = ["--dataset=ring", "--model=mlp", "--batch_size=32", "--log_every=10", "--checkpoint_every=20",
         "--num_samples=10", "--deterministic", "--train_steps=40"]
 
 
 def test_two_ray_train_workers_write_one_run_that_equals_a_single_process(tmp_path, checkpoint_weights):
   # Run from another folder with a relative --output_dir: the workers use the launcher's folder.
-  on_ray = subprocess.run([sys.executable, str(SCRIPT), "--launcher=ray", "--num_workers=2", *RING,
+  on_ray = subprocess.run([*GAN_LAB_TRAIN, "--launcher=ray", "--num_workers=2", *RING,
                            "--output_dir=pair"], cwd=tmp_path, capture_output=True, text=True, timeout=400)
   assert on_ray.returncode == 0, on_ray.stderr[-3000:] + on_ray.stdout[-3000:]
   assert "worker 0 of 2" in on_ray.stdout and "worker 1 of 2" in on_ray.stdout
@@ -26,7 +26,7 @@ def test_two_ray_train_workers_write_one_run_that_equals_a_single_process(tmp_pa
   assert [json.loads(l)["step"] for l in (pair / "metrics.jsonl").read_text().splitlines()] == [10, 20, 30, 40]
   assert len(list((pair / "tensorboard").iterdir())) == 1
   assert not [p for p in pair.iterdir() if p.name.startswith(".worker_")]
-  single = subprocess.run([sys.executable, str(SCRIPT), *RING, f"--output_dir={tmp_path / 'one'}"],
+  single = subprocess.run([*GAN_LAB_TRAIN, *RING, f"--output_dir={tmp_path / 'one'}"],
                           capture_output=True, text=True, timeout=300)
   assert single.returncode == 0, single.stderr[-2000:]
   a, b = checkpoint_weights(tmp_path / "one"), checkpoint_weights(pair)
@@ -36,7 +36,7 @@ def test_two_ray_train_workers_write_one_run_that_equals_a_single_process(tmp_pa
 
 
 def test_another_strategy_is_a_flag_error():
-  proc = subprocess.run([sys.executable, str(SCRIPT), "--launcher=ray", "--strategy=mirrored"], capture_output=True,
+  proc = subprocess.run([*GAN_LAB_TRAIN, "--launcher=ray", "--strategy=mirrored"], capture_output=True,
                         text=True, timeout=120)
   assert proc.returncode == 1
   assert proc.stderr.strip().endswith("--launcher=ray trains with --strategy=multi_worker, not --strategy=mirrored")

@@ -11,14 +11,14 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-SCRIPT = Path(__file__).resolve().parents[1] / "experiments" / "train.py"
+GAN_LAB_TRAIN = (sys.executable, "-m", "gan_lab.cli", "train")
 HAVE_FMNIST = Path("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz").is_file()
 ARGS = ["--max_examples=512", "--batch_size=32", "--train_steps=150", "--checkpoint_every=25", "--log_every=25",
         "--sample_every=1000", "--num_samples=200", "--grid_size=4", "--deterministic"]
 
 
 def _command(out):
-  return [sys.executable, str(SCRIPT), *ARGS, f"--output_dir={out}"]
+  return [*GAN_LAB_TRAIN, *ARGS, f"--output_dir={out}"]
 
 
 def _weights(run_dir):

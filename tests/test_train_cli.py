@@ -11,14 +11,14 @@ import pytest
 
 from gan_lab.config.train_config import TrainConfig
 
-SCRIPT = Path(__file__).resolve().parents[1] / "experiments" / "train.py"
+GAN_LAB_TRAIN = (sys.executable, "-m", "gan_lab.cli", "train")
 HAVE_FMNIST = Path("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz").is_file()
 SMOKE = ["--max_examples=512", "--batch_size=32", "--train_steps=20", "--log_every=5", "--sample_every=10",
          "--checkpoint_every=10", "--num_samples=100", "--grid_size=4", "--snapshot_every=10", "--snapshot_samples=50"]
 
 
 def _run(*args, timeout=300):
-  return subprocess.run([sys.executable, str(SCRIPT), *args], capture_output=True, text=True, timeout=timeout)
+  return subprocess.run([*GAN_LAB_TRAIN, *args], capture_output=True, text=True, timeout=timeout)
 
 
 @pytest.mark.skipif(not HAVE_FMNIST, reason="needs Debian's dataset-fashion-mnist (bash run.sh installs it)")

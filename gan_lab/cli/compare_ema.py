@@ -18,7 +18,8 @@ from gan_lab.cli import cli_logging
 
 flags.DEFINE_list("run_dirs", [], "Finished runs trained with --g_ema_decay > 0.")
 flags.DEFINE_string("output_dir", "outputs/ema_study", "Where comparison.json and comparison.md go.")
-flags.DEFINE_string("evaluator_dir", "outputs/evaluators", "Cache of trained evaluator classifiers.")
+flags.DEFINE_string("evaluator_dir", "", "Cache of trained evaluator classifiers (empty: the per-user "
+                    "cache, $XDG_CACHE_HOME/gan_lab/evaluators or ~/.cache/gan_lab/evaluators).")
 flags.DEFINE_string("data_dir", "", "Passed to the evaluator and the real reference.")
 flags.DEFINE_integer("reference_size", 10000, "Real train images the samples are scored against.", lower_bound=1000)
 
@@ -40,7 +41,7 @@ def main(argv):
   from gan_lab.files import atomic_io
   from gan_lab.study import paired_report
   data_dir = FLAGS.data_dir or None
-  scorer = scoring.Scorer(evaluator.load_or_train(datasets.pop(), FLAGS.evaluator_dir, data_dir), data_dir,
+  scorer = scoring.Scorer(evaluator.load_or_train(datasets.pop(), FLAGS.evaluator_dir or None, data_dir), data_dir,
                           reference_size=FLAGS.reference_size)
   rows = paired_report.score_runs(FLAGS.run_dirs, scorer, {"ema": "samples.npz", "raw": "samples_raw.npz"})
   os.makedirs(FLAGS.output_dir, exist_ok=True)

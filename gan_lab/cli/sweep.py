@@ -64,7 +64,8 @@ flags.DEFINE_enum("executor", "local", ["local", "ray"], "local: subprocesses on
 flags.DEFINE_string("ray_address", "", "Ray cluster to join (e.g. auto, or HEAD_IP:6379); empty: a local Ray.")
 flags.DEFINE_float("cpus_per_run", 1.0, "Ray executor: CPUs each run asks for.", lower_bound=0.0)
 flags.DEFINE_float("gpus_per_run", 0.0, "Ray executor: GPUs each run asks for.", lower_bound=0.0)
-flags.DEFINE_string("evaluator_dir", "outputs/evaluators", "Cache of trained evaluator classifiers.")
+flags.DEFINE_string("evaluator_dir", "", "Cache of trained evaluator classifiers (empty: the per-user "
+                    "cache, $XDG_CACHE_HOME/gan_lab/evaluators or ~/.cache/gan_lab/evaluators).")
 flags.DEFINE_bool("retrain_evaluator", False, "Retrain the evaluator even if cached.")
 flags.DEFINE_bool("report_only", False, "Train nothing: score and report the runs already in --sweep_dir.")
 
@@ -145,7 +146,8 @@ def main(argv):
                          {f.name: f.value for f in FLAGS.get_flags_for_module(sys.argv[0])})
 
   try:
-    ev = evaluator.load_or_train(FLAGS.dataset, FLAGS.evaluator_dir, FLAGS.data_dir or None, FLAGS.retrain_evaluator)
+    ev = evaluator.load_or_train(FLAGS.dataset, FLAGS.evaluator_dir or None, FLAGS.data_dir or None,
+                                 FLAGS.retrain_evaluator)
   except atomic_io.OutputWriteError as e:
     print(f"error: {e}", file=sys.stderr)
     return ExitCode.UNUSABLE

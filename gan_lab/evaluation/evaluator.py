@@ -10,11 +10,16 @@ metric, and its softmax feeds the classifier score and class coverage. (After
 the ReLU most features are zero and uniform noise lands inside the real k-NN
 manifold; the README's metrics section has the measurement.)
 
-The trained classifier is cached with its test accuracy and reused; it is
-retrained only when missing or when asked.
+The trained classifier is cached once per user (`default_cache_dir`, as
+Keras caches its downloads), in a folder keyed by data set, data source and
+architecture version, so no cache serves another data set, data source or
+classifier; it is retrained only when missing or when asked, and two
+processes that want it at once train it once (a lock on the folder).
 """
 
 import dataclasses
+import fcntl
+import hashlib
 import json
 import os
 import tempfile
@@ -97,18 +102,45 @@ def train(dataset: str, data_dir=None, epochs: int = 5, batch_size: int = 128, s
   return Evaluator(model, float(accuracy), dataset)
 
 
-def load_or_train(dataset: str, cache_dir, data_dir=None, retrain: bool = False, epochs: int = 5,
+def default_cache_dir() -> Path:
+  """$XDG_CACHE_HOME/gan_lab/evaluators, else ~/.cache/gan_lab/evaluators: one cache per user, whatever the folder."""
+  base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+  return Path(base, "gan_lab", "evaluators")
+
+
+def cache_folder(cache_dir, dataset: str, data_dir=None) -> Path:
+  """The cache's folder for one data set, data source and architecture: `<dataset>-<source>-v<version>`.
+
+  The source is `default` (Debian's package or Keras's loader: the same
+  images) or a hash of the resolved `data_dir`, a local copy that may differ.
+  """
+  source = "default" if not data_dir else "dir" + hashlib.sha256(
+      str(Path(data_dir).resolve()).encode()).hexdigest()[:12]
+  return Path(cache_dir or default_cache_dir()) / f"{dataset}-{source}-v{ARCHITECTURE_VERSION}"
+
+
+def load_or_train(dataset: str, cache_dir=None, data_dir=None, retrain: bool = False, epochs: int = 5,
                   log=print) -> Evaluator:
-  """The cached evaluator of `dataset` under `cache_dir`, trained first if missing or `retrain`."""
-  folder = Path(cache_dir) / dataset
-  info = json.loads((folder / INFO_FILE).read_text()) if (folder / INFO_FILE).is_file() else {}
-  current = info.get("architecture_version") == ARCHITECTURE_VERSION and (folder / MODEL_FILE).is_file()
-  if current and not retrain:
-    return Evaluator(keras.models.load_model(folder / MODEL_FILE), info["test_accuracy"], dataset)
-  if info and not current and log:
-    log(f"evaluator cache {folder} holds an older classifier architecture: retraining")
-  evaluator = train(dataset, data_dir, epochs=epochs, log=log)
-  save(evaluator, folder, epochs)
+  """The cached evaluator of `dataset` (and `data_dir`) under `cache_dir` (None: the per-user cache).
+
+  Trained first if missing or `retrain`. A second process asking while the
+  first trains waits for it, then loads what it saved.
+  """
+  folder = cache_folder(cache_dir, dataset, data_dir)
+  try:
+    folder.mkdir(parents=True, exist_ok=True)
+    lock = open(folder / ".lock", "a")  # pylint: disable=consider-using-with  (held until the cache is whole)
+  except OSError as e:
+    raise atomic_io.OutputWriteError(folder, e.strerror or str(e)) from e
+  with lock:
+    fcntl.flock(lock, fcntl.LOCK_EX)  # Released when the file closes, or the process dies.
+    info = json.loads((folder / INFO_FILE).read_text()) if (folder / INFO_FILE).is_file() else {}
+    if info and (folder / MODEL_FILE).is_file() and not retrain:
+      return Evaluator(keras.models.load_model(folder / MODEL_FILE), info["test_accuracy"], dataset)
+    if log:
+      log(f"training the {dataset} evaluator into {folder} (once per user; later commands reuse it)")
+    evaluator = train(dataset, data_dir, epochs=epochs, log=log)
+    save(evaluator, folder, epochs)
   return evaluator
 
 

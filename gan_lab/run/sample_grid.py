@@ -39,6 +39,7 @@ class SampleGrid(keras.callbacks.Callback):
     if self.activation is None:
       raise ValueError("SampleGrid needs the output activation of a GAN built from your own networks: "
                        "pass activation=NAME (sigmoid, tanh, ...) or an OutputActivation")
+    self.output_dir.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng([self.seed, 1])  # As the Trainer's grid noise: fixed by the seed alone.
     self.noise = rng.standard_normal((max(self.grid_size ** 2, self.num_samples), self.model.noise_dim),
                                      dtype=np.float32)
