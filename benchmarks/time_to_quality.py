@@ -5,7 +5,7 @@
 Configurations (--configurations): `tutorial`, TF's DCGAN tutorial for
 --baseline_epochs epochs (evaluated every half epoch); `default`, gan_lab's
 `TrainConfig()` (what `bash run.sh train` runs); `quality`, the
-`--preset=quality` run (gan_lab/presets.py; float32 with one line where the
+`--preset=quality` run (gan_lab/config/presets.py; float32 with one line where the
 machine has no bfloat16 units). gan_lab's runs train their own train_steps,
 evaluated every --eval_every steps; a run with a generator EMA is scored
 from the EMA generator and, on its own curve, from the raw one. Wall time
@@ -34,7 +34,7 @@ from benchmarks import contestants, tutorial_baseline  # pylint: disable=g-impor
 from gan_lab.gan import activations  # pylint: disable=g-import-not-at-top
 from gan_lab.files import atomic_io  # pylint: disable=g-import-not-at-top
 from gan_lab.evaluation import evaluator  # pylint: disable=g-import-not-at-top
-from gan_lab.config import presets  # pylint: disable=g-import-not-at-top
+from gan_lab.config import hardware, presets  # pylint: disable=g-import-not-at-top
 from gan_lab.evaluation import scoring  # pylint: disable=g-import-not-at-top
 from gan_lab.run import training  # pylint: disable=g-import-not-at-top
 from gan_lab.config.train_config import TrainConfig  # pylint: disable=g-import-not-at-top
@@ -179,7 +179,7 @@ def main(argv):
     configs[name] = json.loads(config.to_json())
     curves.update(run_gan_lab(config, images, scorer, noise, name))
   summary = {"curves": summarise(curves), "floor_fcd": scorer.real_floor(FLAGS.eval_samples)["fcd"],
-             "device": training.device_description(), "bfloat16_units": presets.has_bfloat16_units()}
+             "device": training.device_description(), "bfloat16_units": hardware.has_bfloat16_units()}
   print(json.dumps(summary, indent=2))
   os.makedirs(FLAGS.results_dir, exist_ok=True)
   stamp = time.strftime("%Y%m%d-%H%M%S")

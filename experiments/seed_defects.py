@@ -73,8 +73,9 @@ flags.DEFINE_string("evaluator_dir", "", "Cache of trained evaluator classifiers
 flags.DEFINE_integer("parallel", 1, "Training processes at once.", lower_bound=1)
 
 FLAGS = flags.FLAGS
-COLUMNS = [("fcd", "FCD ↓"), ("recall", "recall ↑"), ("classes_covered", "classes covered"),
-           ("d_accuracy_real", "D acc. real"), ("d_accuracy_fake", "D acc. fake")]
+# Scores (named as every gan_lab table names them), then the discriminator probe's accuracies.
+SCORE_COLUMNS = ("fcd", "recall", "classes_covered")
+PROBE_COLUMNS = [("d_accuracy_real", "D acc. real"), ("d_accuracy_fake", "D acc. fake")]
 
 
 def _train_args() -> list[str]:
@@ -85,27 +86,24 @@ def _train_args() -> list[str]:
   return args + ([f"--data_dir={FLAGS.data_dir}"] if FLAGS.data_dir else [])
 
 
-def _plan(sweep):
+def _plan(sweep, design):
   """{variant: [RunSpec per seed]}."""
   plans = {}
   for variant in FLAGS.variants:
     model, loss, activation, _, _ = VARIANTS[variant]
-    plans[variant] = sweep.plan(FLAGS.output_dir, [sweep.Cell(model, loss, activation)], lambda c: range(FLAGS.seeds),
+    plans[variant] = sweep.plan(FLAGS.output_dir, [design.Cell(model, loss, activation)], lambda c: range(FLAGS.seeds),
                                 lambda c: _train_args())
   return plans
 
 
-def _pin_settings(path) -> None:
+def _pin_settings(sweep, path) -> None:
   """Refuses a folder whose finished runs were trained with other settings (they would be reused as they are)."""
   settings = {name: FLAGS[name].value for name in ("dataset", "train_steps", "batch_size", "update_scheme",
                                                    "num_samples", "data_dir")}
-  if os.path.isfile(path):
-    pinned = json.loads(Path(path).read_text())
-    if pinned != settings:
-      changed = ", ".join(f"--{k}={pinned.get(k)}" for k in settings if pinned.get(k) != settings[k])
-      raise app.UsageError(f"--output_dir={FLAGS.output_dir} holds runs made with {changed}: pass those, "
-                           "or another --output_dir")
-  atomic_io.write_json(path, settings)
+  conflicts = sweep.pin_settings(path, settings)
+  if conflicts:
+    raise app.UsageError(f"--output_dir={FLAGS.output_dir} holds runs made with "
+                         f"{', '.join(f'--{k}={v}' for k, v in conflicts.items())}: pass those, or another --output_dir")
 
 
 def _row(spec, variant, report) -> dict:
@@ -141,12 +139,12 @@ def main(argv):
   if unknown:
     raise app.UsageError(f"--variants: unknown {', '.join(unknown)}; expected names from {', '.join(VARIANTS)}")
   cli_logging.quiet_native_logs()
-  from gan_lab.evaluation import discriminator_probe, evaluator, scoring
+  from gan_lab.evaluation import discriminator_probe, evaluator, metrics, scoring
   from gan_lab.run import interrupts
-  from gan_lab.study import report, sweep, variant_report
-  plans = _plan(sweep)
+  from gan_lab.study import design, report, sweep, variant_report
+  plans = _plan(sweep, design)
   os.makedirs(FLAGS.output_dir, exist_ok=True)
-  _pin_settings(os.path.join(FLAGS.output_dir, "settings.json"))
+  _pin_settings(sweep, os.path.join(FLAGS.output_dir, "settings.json"))
   with interrupts.StopRequest() as stop:
     sweep.run_all([s for specs in plans.values() for s in specs], FLAGS.parallel, stop=stop)
   if stop.requested():
@@ -157,8 +155,8 @@ def main(argv):
   rows = []
   for variant, specs in plans.items():
     for spec in specs:
-      if spec.succeeded() and not (spec.run_dir / sweep.SCORES_FILE).is_file():
-        scoring.score_run_dir(spec.run_dir, scorer)
+      if spec.succeeded():
+        scoring.score_unscored([spec.run_dir], scorer)
       if spec.succeeded() and not (spec.run_dir / "d_accuracy.json").is_file():
         atomic_io.write_json(spec.run_dir / "d_accuracy.json", discriminator_probe.discriminator_accuracy(
             spec.run_dir, FLAGS.num_samples, FLAGS.data_dir or None))
@@ -169,7 +167,8 @@ def main(argv):
            f"{FLAGS.batch_size}, {FLAGS.update_scheme} updates, {FLAGS.seeds} seeds)", "",
            "Mean ± 95% t-interval over seeds; FCD and recall on the offline evaluator "
            f"(test accuracy {ev.test_accuracy:.4f}), {FLAGS.num_samples} samples per run.", "",
-           *variant_report.summary_table(rows, COLUMNS, list(plans)), "",
+           *variant_report.summary_table(
+               rows, [(m, metrics.header(m)) for m in SCORE_COLUMNS] + PROBE_COLUMNS, list(plans)), "",
            *[f"- **{v}** ({VARIANTS[v][3] or 'the reference'}): {VARIANTS[v][4]}." for v in plans]]
   if FLAGS.classifier_epochs:
     lines += ["", *_classifier_rows(os.path.join(out, "classifier.json"))]

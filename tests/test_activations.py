@@ -84,7 +84,7 @@ def test_pixels_to_unit_is_division_by_255():
     ("linear", 0.05, (-1.0, 1.0)), ("tanh", 0.0, (-1.0, 1.0))])
 def test_data_margin_moves_pixels_inside_a_bounded_range(name, margin, expected):
   act = activations.get(name, data_margin=margin)
-  assert act.pixel_range == pytest.approx(expected)
+  assert act.image_range == pytest.approx(expected)
   assert act.data_range == activations.get(name).data_range  # The declared range stays the activation's.
   pixels = np.arange(256, dtype=np.uint8)
   data = act.pixels_to_data(pixels)

@@ -37,7 +37,7 @@ def _run(args, cwd):
 
 def _samples(out):
   with np.load(out / "samples.npz") as f:
-    return f["samples"], list(f["value_range"])
+    return f["samples"], list(f["data_range"])
 
 
 @needs_fmnist
@@ -45,8 +45,8 @@ def test_readme_example_trains_through_the_python_api(plugin_dir):
   proc = _run(["my_gan_parts.py"], cwd=plugin_dir)
   assert proc.returncode == 0, proc.stderr[-3000:]
   out = plugin_dir / "outputs" / "custom"
-  samples, value_range = _samples(out)
-  assert samples.shape == (10000, 28, 28, 1) and value_range == [-1.0, 1.0]
+  samples, data_range = _samples(out)
+  assert samples.shape == (10000, 28, 28, 1) and data_range == [-1.0, 1.0]
   assert -1 < samples.min() and samples.max() < 1  # softsign's open range.
   assert [json.loads(l)["step"] for l in (out / "metrics.jsonl").read_text().splitlines()] == [100, 200, 300, 400, 500]
 
@@ -57,8 +57,8 @@ def test_readme_example_trains_through_the_cli_by_name(plugin_dir):
   assert proc.returncode == 0, proc.stderr[-3000:]
   flags = json.loads((plugin_dir / "run" / "flags.json").read_text())
   assert flags["plugins"] == "my_gan_parts" and flags["model"] == "small_mlp"
-  samples, value_range = _samples(plugin_dir / "run")
-  assert samples.shape == (64, 28, 28, 1) and value_range == [-1.0, 1.0]
+  samples, data_range = _samples(plugin_dir / "run")
+  assert samples.shape == (64, 28, 28, 1) and data_range == [-1.0, 1.0]
 
 
 @pytest.mark.parametrize("args, message", [

@@ -63,8 +63,12 @@ def test_the_installed_command_lists_its_subcommands_and_imports_the_installed_p
 
 
 @pytest.mark.skipif(not HAVE_FMNIST, reason="needs Debian's dataset-fashion-mnist (bash run.sh installs it)")
-def test_train_sweep_and_the_python_api_work_from_a_folder_outside_the_checkout(installed, tmp_path):
+def test_train_sweep_and_the_python_api_work_from_a_folder_outside_the_checkout(installed, tmp_path, tiny_evaluator):
+  from gan_lab.evaluation import evaluator  # pylint: disable=g-import-not-at-top
   _, bin_dir, _ = installed
+  # The user's evaluator cache already holds one (as after a sweep in another folder): the sweep must reuse it.
+  ev, _ = tiny_evaluator
+  evaluator.save(ev, evaluator.cache_folder(tmp_path / "cache" / "gan_lab" / "evaluators", "fashion_mnist"), epochs=2)
   gan_lab = str(bin_dir / "gan-lab")
   proc = _run(installed, [gan_lab, "train", "--model=mlp", "--train_steps=20", "--log_every=10", "--max_examples=256",
                           "--batch_size=32", "--num_samples=64", "--grid_size=2", "--output_dir=run"], tmp_path)
@@ -77,7 +81,7 @@ def test_train_sweep_and_the_python_api_work_from_a_folder_outside_the_checkout(
     rows = list(csv.DictReader(f))
   assert len(rows) == 2 and all(r["failed"] == "False" and float(r["fcd"]) > 0 for r in rows)
   assert (tmp_path / "study" / "summary.md").is_file()
-  assert list((tmp_path / "cache" / "gan_lab" / "evaluators").iterdir())  # The per-user evaluator cache.
+  assert f"test accuracy {ev.test_accuracy:.4f}" in proc.stdout and "training the" not in proc.stdout  # Reused.
 
   code = ("import gan_lab, keras, numpy as np\n"
           "gan = gan_lab.GAN.from_architecture('mlp', (28, 28, 1), noise_dim=8, seed=0)\n"

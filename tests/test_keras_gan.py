@@ -87,7 +87,7 @@ def test_fit_with_grids_and_backup_resumes_after_an_interruption(tmp_path):
   assert int(resumed.g_optimizer.iterations) == int(resumed.d_optimizer.iterations) == 3 * 3
   assert (tmp_path / "grid_epoch_0003.png").is_file()
   samples = np.load(tmp_path / "samples_epoch_0003.npz")
-  assert samples["samples"].shape == (6, *SHAPE) and list(samples["value_range"]) == [0, 1]
+  assert samples["samples"].shape == (6, *SHAPE) and list(samples["data_range"]) == [0, 1]
 
 
 def test_keras_callbacks_tensorboard_and_model_checkpoint_work(tmp_path):

@@ -32,9 +32,9 @@ def test_table_pairs_by_seed(tmp_path):
                                   {"ema": "a.txt", "raw": "b.txt"})
   assert len(rows) == 6 and {r["samples"] for r in rows} == {"ema", "raw"}
   table = paired_report.markdown_table(rows, after="ema", before="raw", metrics=("fcd",))
-  line = next(l for l in table.splitlines() if l.startswith("| fcd"))
+  line = next(l for l in table.splitlines() if l.startswith("| FCD"))
   # Means 109.7 and 120; differences -10, -9, -12: mean -10.3.
-  assert "| fcd ↓ | 110 ± " in line and "| 120 ± 50 |" in line and "| -10.3 ± " in line
+  assert "| FCD ↓ | 110 ± " in line and "| 120 ± 50 |" in line and "| -10.3 ± " in line
   assert "3 seeds (0, 1, 2)" in table
 
 

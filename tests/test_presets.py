@@ -4,7 +4,7 @@ import dataclasses
 
 import pytest
 
-from gan_lab.config import presets
+from gan_lab.config import hardware, presets
 from gan_lab.config.train_config import TrainConfig
 
 _DEFAULTS = dataclasses.asdict(TrainConfig())
@@ -53,17 +53,17 @@ bugs\t\t: spectre_v1
 @pytest.mark.parametrize("extra, expected", [("avx512_bf16", True), ("amx_bf16 amx_tile", True),
                                              ("avx512_vnni", False), ("", False)])
 def test_cpu_bfloat16_read_from_the_flags_line(extra, expected):
-  assert presets.cpu_has_bfloat16(_CPUINFO.format(extra=extra)) is expected
+  assert hardware.cpu_has_bfloat16(_CPUINFO.format(extra=extra)) is expected
 
 
 def test_a_flag_named_elsewhere_than_the_flags_line_does_not_count():
-  assert not presets.cpu_has_bfloat16("model name\t: avx512_bf16 lookalike\nflags\t\t: sse2\n")
+  assert not hardware.cpu_has_bfloat16("model name\t: avx512_bf16 lookalike\nflags\t\t: sse2\n")
 
 
 def test_resolve_keeps_an_explicit_precision_and_falls_back_only_where_bfloat16_is_missing():
   kept, note = presets.resolve("quality", TrainConfig(mixed_precision="none"), given={"mixed_precision"})
   assert kept.mixed_precision == "none" and note == "" and kept.g_ema_decay == presets.QUALITY["g_ema_decay"]
   resolved, note = presets.resolve("quality", TrainConfig(), given=set())
-  native = presets.has_bfloat16_units()
+  native = hardware.has_bfloat16_units()
   assert resolved.mixed_precision == ("mixed_bfloat16" if native else "none")
   assert (note == "") == native

@@ -11,7 +11,7 @@ from scipy import stats
 from gan_lab.study import report
 from gan_lab.study import statistics
 from gan_lab.study import sweep
-from gan_lab.study.sweep import Cell
+from gan_lab.study.design import Cell
 
 
 def fake_run(spec, fcd=None, failed=False, curve=None):
@@ -32,7 +32,8 @@ def fake_run(spec, fcd=None, failed=False, curve=None):
               "out_of_range_fraction": 0.0, "preact_grad_norm": 0.5} for s, _ in curve]
   (spec.run_dir / "metrics.jsonl").write_text("".join(json.dumps(m) + "\n" for m in metrics))
   samples = np.random.default_rng(spec.seed).uniform(-1, 1, (4, 28, 28, 1)).astype(np.float32)
-  np.savez(spec.run_dir / "grid_samples.npz", samples=samples, value_range=np.array([-1.0, 1.0]))
+  np.savez(spec.run_dir / "grid_samples.npz", samples=samples, data_range=np.array([-1.0, 1.0]),
+           image_range=np.array([-1.0, 1.0]))
 
 
 TANH_FCD = [10.0, 11.0, 12.0]

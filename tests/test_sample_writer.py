@@ -29,7 +29,7 @@ def test_snapshots_are_the_first_rows_of_the_final_samples(tmp_path):
   snapshot = writer.save_samples(tmp_path / "snapshot.npz", 3)
   np.testing.assert_array_equal(snapshot, final[:3])
   with np.load(tmp_path / "samples.npz") as f:
-    assert f["samples"].shape == (5, 6, 6, 1) and list(f["value_range"]) == [0.0, 1.0]
+    assert f["samples"].shape == (5, 6, 6, 1) and list(f["data_range"]) == [0.0, 1.0]
 
 
 def test_grid_is_written_whole(tmp_path):
@@ -39,10 +39,10 @@ def test_grid_is_written_whole(tmp_path):
   assert not list(tmp_path.glob(".*.tmp"))
 
 
-def test_a_data_margin_is_declared_beside_the_unchanged_value_range(tmp_path):
+def test_a_data_margin_is_declared_beside_the_unchanged_data_range(tmp_path):
   config = TrainConfig(noise_dim=3, grid_size=2, num_samples=5, output_activation="sigmoid", data_margin=0.1)
   generator = lambda noise, training: tf.math.sigmoid(tf.reshape(tf.tile(noise, [1, 12]), [-1, 6, 6, 1]))
   SampleWriter(generator, activations.get("sigmoid", 0.1), config).save_samples(tmp_path / "s.npz", 5)
   with np.load(tmp_path / "s.npz") as f:
-    assert list(f["value_range"]) == [0.0, 1.0]
-    np.testing.assert_allclose(f["pixel_range"], [0.05, 0.95])
+    assert list(f["data_range"]) == [0.0, 1.0]
+    np.testing.assert_allclose(f["image_range"], [0.05, 0.95])

@@ -17,13 +17,14 @@ def scorer(tiny_evaluator):
 
 
 def test_samples_map_to_unit_by_declared_range_without_clipping(tmp_path):
-  np.savez(tmp_path / "samples.npz", samples=np.array([-1.0, 0.0, 1.0, 1.5], np.float32), value_range=[-1.0, 1.0])
+  np.savez(tmp_path / "samples.npz", samples=np.array([-1.0, 0.0, 1.0, 1.5], np.float32), data_range=[-1.0, 1.0],
+           image_range=[-1.0, 1.0])
   np.testing.assert_allclose(scoring.load_samples(tmp_path / "samples.npz"), [0.0, 0.5, 1.0, 1.25])
 
 
-def test_samples_with_a_pixel_range_map_by_it(tmp_path):
-  np.savez(tmp_path / "samples.npz", samples=np.array([-0.95, 0.0, 0.95, 1.0], np.float32), value_range=[-1.0, 1.0],
-           pixel_range=[-0.95, 0.95])
+def test_samples_with_an_image_range_map_by_it(tmp_path):
+  np.savez(tmp_path / "samples.npz", samples=np.array([-0.95, 0.0, 0.95, 1.0], np.float32), data_range=[-1.0, 1.0],
+           image_range=[-0.95, 0.95])
   np.testing.assert_allclose(scoring.load_samples(tmp_path / "samples.npz"), [0.0, 0.5, 1.0, 1.95 / 1.9], rtol=1e-6)
 
 
@@ -51,7 +52,8 @@ def test_score_run_dir_writes_final_and_curve(scorer, tmp_path):
   test = data.load("fashion_mnist", "test").images[:1000]
   tanh_samples = to_unit(test) * 2 - 1
   for name in ("samples.npz", "samples_step_000010.npz", "samples_step_000020.npz"):
-    np.savez(tmp_path / name, samples=tanh_samples, value_range=np.array([-1.0, 1.0], np.float32))
+    np.savez(tmp_path / name, samples=tanh_samples, data_range=np.array([-1.0, 1.0], np.float32),
+             image_range=np.array([-1.0, 1.0], np.float32))
   scores = scoring.score_run_dir(tmp_path, scorer)
   assert json.loads((tmp_path / "scores.json").read_text()) == scores
   assert [p["step"] for p in scores["curve"]] == [10, 20]
@@ -66,6 +68,6 @@ def test_cached_reference_radii_and_curve_scores_match_the_metrics_computed_dire
   features, _ = scorer.evaluator.embed(images)
   precision, recall = metrics.precision_recall(scorer.real_features, features, k=3)
   assert (cached["precision"], cached["recall"]) == (precision, recall)
-  np.savez(tmp_path / "snapshot.npz", samples=images, value_range=[0.0, 1.0])
+  np.savez(tmp_path / "snapshot.npz", samples=images, data_range=[0.0, 1.0], image_range=[0.0, 1.0])
   curve = scorer.curve_scores(tmp_path / "snapshot.npz")
   assert curve == {"fcd": pytest.approx(cached["fcd"], rel=1e-9), "kid": pytest.approx(cached["kid"], rel=1e-9)}

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from gan_lab.study import design as study_lib
-from gan_lab.study.sweep import Cell
+from gan_lab.study.design import Cell
 
 
 def test_default_study_is_the_issue_s_design():

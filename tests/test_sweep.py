@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from gan_lab.study import sweep
-from gan_lab.study.sweep import Cell
+from gan_lab.study import design, sweep
+from gan_lab.study.design import Cell
 
 RING = ("--dataset=ring", "--noise_dim=8", "--batch_size=32", "--max_examples=256",
         "--log_every=10", "--num_samples=100", "--grid_size=2")
@@ -34,7 +34,7 @@ def test_plan_names_every_axis_in_the_folder_and_discover_reads_it_back(tmp_path
   for spec in specs[:4]:
     spec.run_dir.mkdir(parents=True)
     (spec.run_dir / sweep.STATUS_FILE).write_text('{"status": "ok"}')
-  assert [(s.cell, s.seed, s.run_dir) for s in sweep.discover(tmp_path)] == sorted(
+  assert [(s.cell, s.seed, s.run_dir) for s in design.discover(tmp_path)] == sorted(
       [(s.cell, s.seed, s.run_dir) for s in specs[:4]])
 
 
@@ -92,7 +92,7 @@ def test_a_stopped_sweep_forwards_the_signal_and_resumes_the_run_later(tmp_path)
   sweep.run_all([spec, waiting], stop=_StopOnceCheckpointed(spec.run_dir), log=lambda *_: None)
   assert spec.status()["status"] == "interrupted" and spec.status()["exit_code"] == 143
   assert waiting.status() is None  # Never started once the stop came.
-  assert sweep.discover(tmp_path) == []
+  assert design.discover(tmp_path) == []
   sweep.run_all([spec, waiting], parallel=2, log=lambda *_: None)
   assert spec.succeeded() and waiting.succeeded()
   assert "resuming at step" in (spec.run_dir / sweep.LOG_FILE).read_text()

@@ -22,8 +22,8 @@ def _run(*args, timeout=300):
 
 
 @pytest.mark.skipif(not HAVE_FMNIST, reason="needs Debian's dataset-fashion-mnist (bash run.sh installs it)")
-@pytest.mark.parametrize("activation, value_range", [("tanh", [-1, 1]), ("sigmoid", [0, 1])])
-def test_real_data_smoke_run_writes_every_output(tmp_path, activation, value_range):
+@pytest.mark.parametrize("activation, data_range", [("tanh", [-1, 1]), ("sigmoid", [0, 1])])
+def test_real_data_smoke_run_writes_every_output(tmp_path, activation, data_range):
   out = tmp_path / "run"
   proc = _run(*SMOKE, f"--output_activation={activation}", f"--output_dir={out}")
   assert proc.returncode == 0, proc.stderr[-3000:]
@@ -40,13 +40,13 @@ def test_real_data_smoke_run_writes_every_output(tmp_path, activation, value_ran
 
   assert {p.name for p in out.glob("*.png")} == {"grid_step_000010.png", "grid_step_000020.png", "grid.png"}
   with np.load(out / "samples.npz") as f:
-    samples, declared = f["samples"], f["value_range"]
+    samples, declared = f["samples"], f["data_range"]
   assert samples.shape == (100, 28, 28, 1) and samples.dtype == np.float32
-  assert list(declared) == value_range
-  assert value_range[0] <= samples.min() and samples.max() <= value_range[1]
+  assert list(declared) == data_range
+  assert data_range[0] <= samples.min() and samples.max() <= data_range[1]
   for name, count in [("samples_step_000010.npz", 50), ("samples_step_000020.npz", 50), ("grid_samples.npz", 16)]:
     with np.load(out / name) as f:
-      assert f["samples"].shape == (count, 28, 28, 1) and list(f["value_range"]) == value_range
+      assert f["samples"].shape == (count, 28, 28, 1) and list(f["data_range"]) == data_range
   with np.load(out / "samples_step_000020.npz") as f:  # Snapshots use the first rows of the sample noise.
     np.testing.assert_allclose(f["samples"], samples[:50], atol=1e-6)
   assert (out / "checkpoints" / "checkpoint").is_file()
@@ -83,7 +83,7 @@ def test_bad_flags_exit_1_with_a_clear_message(tmp_path, args, message):
 
 
 def test_the_quality_preset_fills_flags_the_command_leaves_out(tmp_path):
-  from gan_lab.config import presets  # pylint: disable=g-import-not-at-top
+  from gan_lab.config import hardware, presets  # pylint: disable=g-import-not-at-top
   proc = _run("--preset=quality", "--train_steps=20", "--log_every=10", "--num_samples=10", "--dataset=ring",
               "--model=mlp", f"--output_dir={tmp_path}")
   assert proc.returncode == 0, proc.stderr[-3000:]
@@ -91,7 +91,7 @@ def test_the_quality_preset_fills_flags_the_command_leaves_out(tmp_path):
   assert flags["train_steps"] == 20 and flags["model"] == "mlp"  # Given: kept.
   assert flags["g_ema_decay"] == presets.QUALITY["g_ema_decay"] and flags["sample_every"] == 2500
   fallback = "no bfloat16 units" in proc.stderr
-  assert fallback != presets.has_bfloat16_units()  # The line appears exactly where bfloat16 is missing.
+  assert fallback != hardware.has_bfloat16_units()  # The line appears exactly where bfloat16 is missing.
   assert flags["mixed_precision"] == ("none" if fallback else "mixed_bfloat16")
   assert (tmp_path / "samples_raw.npz").is_file()
 

@@ -10,7 +10,8 @@ import tensorflow as tf
 from gan_lab.data import toy
 from gan_lab.run import training
 from gan_lab.run import training_data
-from gan_lab.config.train_config import TrainConfig, check_precision_supported
+from gan_lab.config.hardware import check_precision_supported
+from gan_lab.config.train_config import TrainConfig
 
 
 def _ring_config(tmp_path, **changes):

@@ -16,17 +16,17 @@ def test_table_gives_mean_and_t_interval_per_variant_and_counts_failures():
   rows += [{"variant": "b", "failed": False, "fcd": 30.0}, {"variant": "b", "failed": True},
            {"variant": "c", "failed": False, "fcd": math.nan}]
   lines = variant_report.summary_table(rows, [("fcd", "FCD")], ["a", "b", "c"])
-  assert lines[0] == "| variant | runs ok | FCD |"
+  assert lines[0] == "| variant | runs ok | failed | FCD |"
   half = T_975_DF2 * 2.0 / math.sqrt(3)  # std (ddof 1) of 10, 12, 14 is 2.
-  assert lines[2] == f"| a | 3 of 3 | 12 ± {half:.2g} |"
-  assert lines[3] == "| b | 1 of 2 | 30 |" and lines[4] == "| c | 1 of 1 | n/a |"
+  assert lines[2] == f"| a | 3 | 0 | 12 ± {half:.2g} |"
+  assert lines[3] == "| b | 1 | 1 | 30 |" and lines[4] == "| c | 1 | 0 | n/a |"
 
 
 def test_grids_and_curves_are_pngs(tmp_path):
   rng = np.random.default_rng(0)
   grid = tmp_path / "grid_samples.npz"
   atomic_io.write_npz(grid, samples=rng.uniform(size=(4, 8, 8, 1)).astype(np.float32),
-                      value_range=np.array([0.0, 1.0], np.float32), pixel_range=np.array([0.0, 1.0], np.float32))
+                      data_range=np.array([0.0, 1.0], np.float32), image_range=np.array([0.0, 1.0], np.float32))
   metrics = tmp_path / "metrics.jsonl"
   metrics.write_text("".join(json.dumps({"step": s, "d_loss": 1.0 / s, "g_loss": s / 10}) + "\n" for s in (1, 2, 3)))
   variant_report.save_grids(tmp_path / "grids.png", {"a": grid, "b": None}, "title")

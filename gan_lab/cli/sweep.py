@@ -22,9 +22,9 @@ from absl import app, flags
 from gan_lab.cli import cli_logging
 from gan_lab.config import train_config as config_lib
 from gan_lab.run.exit_codes import ExitCode
-from gan_lab.study import design as study_lib
+from gan_lab.study import design
 
-_DEFAULT = study_lib.Study()
+_DEFAULT = design.Study()
 
 
 def _pairs(table):
@@ -90,12 +90,12 @@ def _more_seeds():
   return parsed
 
 
-def study_from_flags() -> study_lib.Study:
-  fields = {f.name for f in dataclasses.fields(study_lib.Study)}
+def study_from_flags() -> design.Study:
+  fields = {f.name for f in dataclasses.fields(design.Study)}
   plain = {name: FLAGS[name].value for name in fields if name in FLAGS and name not in
            ("train_steps", "mixed_precision", "more_seeds")}
   plain = {k: tuple(v) if isinstance(v, list) else v for k, v in plain.items()}
-  study = study_lib.Study(**plain, train_steps=_table("train_steps", int),
+  study = design.Study(**plain, train_steps=_table("train_steps", int),
                           mixed_precision=_table("mixed_precision", str), more_seeds=_more_seeds())
   try:
     study.check()
@@ -155,10 +155,10 @@ def main(argv):
   scorer = scoring.Scorer(ev, FLAGS.data_dir or None, reference_size=study.num_samples)
 
   def score(spec):
-    if spec.succeeded() and not (spec.run_dir / sweep.SCORES_FILE).is_file():
-      scoring.score_run_dir(spec.run_dir, scorer)
+    if spec.succeeded():
+      scoring.score_unscored([spec.run_dir], scorer)
 
-  for spec in sweep.discover(sweep_dir):  # Runs that ended before a kill but were not scored yet.
+  for spec in design.discover(sweep_dir):  # Runs that ended before a kill but were not scored yet.
     score(spec)
   if not FLAGS.report_only:
     with interrupts.StopRequest() as stop:
@@ -173,7 +173,7 @@ def main(argv):
             file=sys.stderr)
       return stop.exit_code
   try:
-    rows = report.write_report(sweep_dir, sweep.discover(sweep_dir), scorer, ev.test_accuracy)
+    rows = report.write_report(sweep_dir, design.discover(sweep_dir), scorer, ev.test_accuracy)
   except atomic_io.OutputWriteError as e:
     print(f"error: {e}", file=sys.stderr)
     return ExitCode.UNUSABLE

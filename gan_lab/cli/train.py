@@ -22,7 +22,7 @@ from absl import app, flags
 from gan_lab.cli import cli_logging
 from gan_lab.cli import config_flags
 from gan_lab.config import train_config as config_lib
-from gan_lab.config import presets
+from gan_lab.config import hardware, presets
 from gan_lab.config import registry
 from gan_lab.run.exit_codes import ExitCode
 
@@ -51,7 +51,7 @@ def validated_config() -> config_lib.TrainConfig:
   try:
     registry.import_plugins(config.plugins)
     config.validate()
-    config_lib.check_precision_supported(config.mixed_precision)
+    hardware.check_precision_supported(config.mixed_precision)
   except ValueError as e:
     raise app.UsageError(str(e)) from None
   if note:

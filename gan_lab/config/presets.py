@@ -7,8 +7,8 @@ with the measurement behind it, is in the README ("A quality preset").
 """
 
 import dataclasses
-from pathlib import Path
 
+from gan_lab.config import hardware
 from gan_lab.config.train_config import TrainConfig
 
 # The best Fashion-MNIST samples gan_lab makes in about 15 minutes of training on 2 CPU cores
@@ -23,7 +23,6 @@ QUALITY = {
     "output_dir": "outputs/train_quality",
 }
 PRESETS = {"quality": QUALITY}
-_BF16_CPU_FLAGS = ("avx512_bf16", "amx_bf16")
 
 
 def names() -> tuple[str, ...]:
@@ -46,7 +45,7 @@ def resolve(name: str, config: TrainConfig, given: set) -> tuple[TrainConfig, st
   resolved = TrainConfig(**apply(name, dataclasses.asdict(config), given))
   if "mixed_precision" in given:
     return resolved, ""
-  return without_unsupported_bfloat16(resolved, has_bfloat16_units())
+  return without_unsupported_bfloat16(resolved, hardware.has_bfloat16_units())
 
 
 def without_unsupported_bfloat16(config: TrainConfig, has_bfloat16: bool) -> tuple[TrainConfig, str]:
@@ -60,19 +59,3 @@ def without_unsupported_bfloat16(config: TrainConfig, has_bfloat16: bool) -> tup
   return (dataclasses.replace(config, mixed_precision="none"),
           "note: this machine has no bfloat16 units (no GPU of compute capability 8.0+, no avx512_bf16 or "
           "amx_bf16 CPU flag); training in float32 (--mixed_precision=none), so the preset's steps take longer")
-
-
-def has_bfloat16_units() -> bool:
-  """Whether bfloat16 runs natively: a GPU of compute capability 8.0 or more, or a CPU with bfloat16 instructions."""
-  import tensorflow as tf  # pylint: disable=g-import-not-at-top  (only this machine check needs it)
-  for gpu in tf.config.list_physical_devices("GPU"):
-    if tf.config.experimental.get_device_details(gpu).get("compute_capability", (0, 0)) >= (8, 0):
-      return True
-  path = Path("/proc/cpuinfo")  # Linux; elsewhere the CPU counts as lacking them.
-  return cpu_has_bfloat16(path.read_text() if path.is_file() else "")
-
-
-def cpu_has_bfloat16(cpuinfo: str) -> bool:
-  """Whether the `flags` lines of a /proc/cpuinfo text name a bfloat16 instruction set."""
-  cpu_flags = {f for line in cpuinfo.splitlines() if line.startswith("flags") for f in line.split(":", 1)[1].split()}
-  return any(f in cpu_flags for f in _BF16_CPU_FLAGS)

@@ -80,6 +80,7 @@ def import_plugins(modules: str) -> None:
 ACTIVATIONS = Registry("output activation", "gan_lab.gan.activations",
                        {"sigmoid": {}, "tanh": {}, "linear": {}, "hard_sigmoid": {}})
 
+# The loss traits, stated here only (`check_loss_settings` enforces them for the config and the Keras GAN):
 # label_smoothing: real targets can be smoothed (cross-entropy and least-squares losses).
 # needs_gradient_penalty: the loss assumes a Lipschitz critic, so --gp_weight must be set.
 LOSSES = Registry("loss", "gan_lab.gan.losses", {
@@ -96,3 +97,18 @@ MODELS = Registry("model", "gan_lab.gan.models", {
     "dcgan": {},
     "tutorial_dcgan": {"image_shape": (28, 28, 1)},
 }, trait_defaults={"points": False, "image_shape": None})
+
+
+def needs_gradient_penalty(loss: str) -> bool:
+  """Whether `loss` assumes a Lipschitz critic (the study then gives it --gp_weight)."""
+  return LOSSES.traits(loss)["needs_gradient_penalty"]
+
+
+def check_loss_settings(loss: str, label_smoothing: float, gp_weight: float, prefix: str = "--") -> None:
+  """ValueError when the loss's traits rule out these settings; names them with `prefix` (flags or arguments)."""
+  if label_smoothing and not LOSSES.traits(loss)["label_smoothing"]:
+    smoothable = [n for n in LOSSES.names() if LOSSES.traits(n)["label_smoothing"]]
+    raise ValueError(f"{prefix}label_smoothing={label_smoothing} has no meaning for {prefix}loss={loss}; "
+                     f"use 0 or one of {', '.join(smoothable)}")
+  if needs_gradient_penalty(loss) and gp_weight == 0:
+    raise ValueError(f"{prefix}loss={loss} needs a Lipschitz critic: set {prefix}gp_weight (10 is the WGAN-GP value)")

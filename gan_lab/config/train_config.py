@@ -106,13 +106,7 @@ class TrainConfig:
     self._check_combinations()
 
   def _check_combinations(self) -> None:
-    loss = registry.LOSSES.traits(self.loss)
-    if self.label_smoothing and not loss["label_smoothing"]:
-      smoothable = [n for n in registry.LOSSES.names() if registry.LOSSES.traits(n)["label_smoothing"]]
-      raise ValueError(f"--label_smoothing={self.label_smoothing} has no meaning for --loss={self.loss}; "
-                       f"use 0 or one of {', '.join(smoothable)}")
-    if loss["needs_gradient_penalty"] and self.gp_weight == 0:
-      raise ValueError(f"--loss={self.loss} needs a Lipschitz critic: set --gp_weight (10 is the WGAN-GP value)")
+    registry.check_loss_settings(self.loss, self.label_smoothing, self.gp_weight)
     if self.update_scheme == "simultaneous" and self.disc_steps != 1:
       raise ValueError(f"--update_scheme=simultaneous updates both networks from one forward pass; "
                        f"it needs --disc_steps=1, got {self.disc_steps}")
@@ -158,13 +152,3 @@ def describe_interval(interval) -> str:
   if hi == math.inf:
     return f"{brackets[0]}{lo}, inf)"
   return f"{brackets[0]}{lo}, {hi}{brackets[1]}"
-
-
-def check_precision_supported(policy: str) -> None:
-  """Raises ValueError for a mixed-precision policy this machine cannot run well (asks TensorFlow)."""
-  if policy != "mixed_float16":
-    return
-  import tensorflow as tf  # pylint: disable=g-import-not-at-top  (only this machine check needs it)
-  if not tf.config.list_physical_devices("GPU"):
-    raise ValueError("--mixed_precision=mixed_float16 needs a GPU (float16 is emulated on CPUs); "
-                     "use mixed_bfloat16 or none")

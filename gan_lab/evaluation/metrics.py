@@ -10,6 +10,23 @@ import math
 
 import numpy as np
 
+# The headline scores of `all_scores`: name -> (what tables call it, which way is better). Reports, the
+# paired table, the HParams dashboard and the seed-defect table all read their columns from here.
+SCORES = {
+    "fcd": ("FCD", "lower"),
+    "kid": ("KID", "lower"),
+    "recall": ("recall", "higher"),
+    "precision": ("precision", "higher"),
+    "classifier_score": ("classifier score", "higher"),
+    "classes_covered": ("classes covered", "higher"),
+}
+
+
+def header(name: str) -> str:
+  """A table header for score `name`: its label and an arrow for the better direction (`FCD ↓`)."""
+  label, better = SCORES[name]
+  return f"{label} {'↓' if better == 'lower' else '↑'}"
+
 
 def _f64(x):
   return np.asarray(x, np.float64)

@@ -16,15 +16,13 @@ from gan_lab.gan.activations import UNIT_RANGE, pixels_to_unit, rescale
 from gan_lab.evaluation.evaluator import Evaluator
 
 _NEIGHBOURS = 3  # k of improved precision and recall.
+SCORES_FILE = "scores.json"  # A scored run's folder holds it: every metric of samples.npz, the snapshot curve.
 
 
 def load_samples(path) -> np.ndarray:
-  """Samples of a `samples*.npz` file, mapped to [0, 1] by its declared pixel range, unclipped.
-
-  Files without `pixel_range` (written before --data_margin) map by `value_range`.
-  """
+  """Samples of a `samples*.npz` file, mapped to [0, 1] by its declared `image_range` (pixels 0..255), unclipped."""
   with np.load(Path(path)) as f:
-    return rescale(f["samples"], f["pixel_range"] if "pixel_range" in f else f["value_range"], UNIT_RANGE)
+    return rescale(f["samples"], f["image_range"], UNIT_RANGE)
 
 
 class Scorer:
@@ -72,5 +70,12 @@ def score_run_dir(run_dir, scorer: Scorer) -> dict:
   for path in sorted(run_dir.glob("samples_step_*.npz")):
     curve.append({"step": int(path.stem.rsplit("_", 1)[1]), **scorer.curve_scores(path)})
   scores = {"final": scorer.score_file(run_dir / "samples.npz"), "curve": curve}
-  atomic_io.write_json(run_dir / "scores.json", scores)
+  atomic_io.write_json(run_dir / SCORES_FILE, scores)
   return scores
+
+
+def score_unscored(run_dirs, scorer: Scorer) -> None:
+  """Scores each finished run folder that has no scores.json yet (e.g. one that ended before a kill)."""
+  for run_dir in map(Path, run_dirs):
+    if not (run_dir / SCORES_FILE).is_file():
+      score_run_dir(run_dir, scorer)

@@ -29,7 +29,7 @@ class OutputActivation:
     saturation_threshold: |pre-activation| beyond which the derivative is
       small enough to call the unit saturated (None: never saturates).
     data_margin: fraction of `data_range` left free at its ends when the
-      output range is bounded (see `pixel_range`); 0 for the registered ones.
+      output range is bounded (see `image_range`); 0 for the registered ones.
   """
   name: str
   fn: Callable[[tf.Tensor], tf.Tensor]
@@ -43,7 +43,7 @@ class OutputActivation:
     return all(math.isfinite(v) for v in self.output_range)
 
   @property
-  def pixel_range(self) -> tuple[float, float]:
+  def image_range(self) -> tuple[float, float]:
     """Where pixels 0 and 255 sit: `data_range`, shrunk by `data_margin` x its width/2 at each end if bounded.
 
     A bounded activation reaches its ends only at infinite pre-activation, so
@@ -58,16 +58,16 @@ class OutputActivation:
     return dataclasses.replace(self, data_margin=float(margin))
 
   def pixels_to_data(self, pixels: np.ndarray) -> np.ndarray:
-    """Maps uint8-valued pixels in [0, 255] linearly onto `pixel_range` (how real data is scaled)."""
-    return rescale(pixels, PIXEL_RANGE, self.pixel_range)
+    """Maps uint8-valued pixels in [0, 255] linearly onto `image_range` (how real data is scaled)."""
+    return rescale(pixels, PIXEL_RANGE, self.image_range)
 
   def data_to_unit(self, samples: np.ndarray) -> np.ndarray:
-    """Maps samples linearly from `pixel_range` onto [0, 1], unclipped (for grids and metrics)."""
-    return rescale(samples, self.pixel_range, UNIT_RANGE)
+    """Maps samples linearly from `image_range` onto [0, 1], unclipped (for grids and metrics)."""
+    return rescale(samples, self.image_range, UNIT_RANGE)
 
   def unit_to_data(self, unit: np.ndarray) -> np.ndarray:
-    """Maps [0, 1] linearly onto `pixel_range` (the inverse of `data_to_unit`)."""
-    return rescale(unit, UNIT_RANGE, self.pixel_range)
+    """Maps [0, 1] linearly onto `image_range` (the inverse of `data_to_unit`)."""
+    return rescale(unit, UNIT_RANGE, self.image_range)
 
 
 PIXEL_RANGE, UNIT_RANGE = (0.0, 255.0), (0.0, 1.0)

@@ -108,9 +108,5 @@ def _checked_loss(loss, label_smoothing: float, gp_weight: float) -> losses.GanL
   """The loss pair, after the checks `TrainConfig` makes of --loss, --label_smoothing and --gp_weight."""
   if isinstance(loss, losses.GanLoss):
     return loss
-  traits = registry.LOSSES.traits(loss)
-  if label_smoothing and not traits["label_smoothing"]:
-    raise ValueError(f"label_smoothing={label_smoothing} has no meaning for loss={loss!r}")
-  if traits["needs_gradient_penalty"] and not gp_weight:
-    raise ValueError(f"loss={loss!r} needs a Lipschitz critic: set gp_weight (10 is the WGAN-GP value)")
+  registry.check_loss_settings(loss, label_smoothing, gp_weight, prefix="")
   return losses.get(loss)

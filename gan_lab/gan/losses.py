@@ -134,10 +134,8 @@ for _loss in (
 def register(loss: GanLoss, label_smoothing: bool = False, needs_gradient_penalty: bool = False) -> None:
   """Makes a researcher's loss pair usable by name (`--loss=NAME`).
 
-  label_smoothing: its discriminator loss accepts `label_smoothing` > 0
-    (otherwise the config refuses --label_smoothing for it).
-  needs_gradient_penalty: it assumes a Lipschitz critic (the config then
-    requires --gp_weight > 0).
+  label_smoothing, needs_gradient_penalty: its traits, as `config.registry`
+    defines them for the built-in losses.
   """
   registry.LOSSES.register(loss.name, loss, label_smoothing=label_smoothing,
                            needs_gradient_penalty=needs_gradient_penalty)

@@ -168,7 +168,8 @@ class GanUpdates:
 
 
 LOSS_OUTPUTS = ("d_loss", "g_loss")
-STEP_OUTPUTS = LOSS_OUTPUTS + ("saturated_fraction", "out_of_range_fraction", "preact_grad_norm")
+DIAGNOSTICS = ("saturated_fraction", "out_of_range_fraction", "preact_grad_norm")  # `saturation_diagnostics`.
+STEP_OUTPUTS = LOSS_OUTPUTS + DIAGNOSTICS
 
 
 def make_train_loop(updates: GanUpdates, strategy: tf.distribute.Strategy | None = None,
@@ -213,7 +214,7 @@ def saturation_diagnostics(fake, pre, pre_grad, activation, batch_size):
   `pre_grad` is the gradient of a loss that is a mean over `batch_size`
   examples, so each example's own gradient is `batch_size` times larger.
   """
-  lo, hi = activation.pixel_range  # Outside it: brighter than white or darker than black.
+  lo, hi = activation.image_range  # Outside it: brighter than white or darker than black.
   pre, pre_grad = tf.cast(pre, tf.float32), tf.cast(pre_grad, tf.float32)
   threshold = activation.saturation_threshold
   saturated = (tf.reduce_mean(tf.cast(tf.abs(pre) > threshold, tf.float32)) if threshold is not None

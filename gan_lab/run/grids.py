@@ -52,7 +52,7 @@ def save_grid(path, samples: np.ndarray, activation: OutputActivation, columns: 
     return _save_scatter(path, samples, activation, title)
   canvas, outside = tile(samples, activation, columns)
   if outside:
-    title += f"\n{100 * outside:.2f}% of values outside {list(activation.pixel_range)}, clipped for display"
+    title += f"\n{100 * outside:.2f}% of values outside {list(activation.image_range)}, clipped for display"
   figure = plt.figure(figsize=(6, 6 * canvas.shape[0] / canvas.shape[1] + 0.6), dpi=100)
   axes = figure.add_axes((0, 0, 1, canvas.shape[0] / (canvas.shape[0] + 0.1 * canvas.shape[1])))
   show(axes, canvas)

@@ -53,5 +53,5 @@ class SampleGrid(keras.callbacks.Callback):
                     self.activation, self.grid_size, f"{self.model.generator.name} · epoch {done}")
     if self.num_samples:
       atomic_io.write_npz(self.output_dir / f"samples_epoch_{done:04d}.npz", samples=samples[:self.num_samples],
-                          value_range=np.asarray(self.activation.data_range, np.float32),
-                          pixel_range=np.asarray(self.activation.pixel_range, np.float32))
+                          data_range=np.asarray(self.activation.data_range, np.float32),
+                          image_range=np.asarray(self.activation.image_range, np.float32))

@@ -4,8 +4,8 @@ Both use noise fixed by the seed alone (independent of the training noise),
 so grids at different steps, and snapshots and final samples, show the same
 latent points: a grid sequence shows one generator changing, and snapshot
 scores are comparable. Samples are saved as generated, with the activation's
-data range (`value_range`) and the interval pixels 0 and 255 map to
-(`pixel_range`, narrower under --data_margin) declared beside them.
+data range (`data_range`) and the interval pixels 0 and 255 map to
+(`image_range`, narrower under --data_margin) declared beside them.
 """
 
 import numpy as np
@@ -49,9 +49,9 @@ class SampleWriter:
     return samples
 
   def save_npz(self, path, samples: np.ndarray) -> None:
-    """Writes samples with their declared `value_range` and `pixel_range`."""
-    atomic_io.write_npz(path, samples=samples, value_range=np.asarray(self.activation.data_range, np.float32),
-                        pixel_range=np.asarray(self.activation.pixel_range, np.float32))
+    """Writes samples with their declared `data_range` and `image_range`."""
+    atomic_io.write_npz(path, samples=samples, data_range=np.asarray(self.activation.data_range, np.float32),
+                        image_range=np.asarray(self.activation.image_range, np.float32))
 
 
 def _normal(seed, rows, noise_dim) -> np.ndarray:

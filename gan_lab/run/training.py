@@ -116,7 +116,7 @@ class Trainer:
       self.step += chunk
       self._after_chunk()
 
-  def interrupt(self) -> TrainResult:
+  def checkpoint_and_close(self) -> TrainResult:
     """Logs the steps since the last log line, checkpoints the current step and closes the log: a resume loses nothing."""
     if self._log.window.steps:
       self._log.log(self.step)
@@ -191,7 +191,7 @@ def train(config: TrainConfig, train_data: np.ndarray | None = None, log=print,
     train_data = training_data.load(config)
   trainer = Trainer(config, train_data, log)
   trainer.advance(config.train_steps, should_stop)
-  return trainer.interrupt() if trainer.step < config.train_steps else trainer.finish()
+  return trainer.checkpoint_and_close() if trainer.step < config.train_steps else trainer.finish()
 
 
 def device_description() -> str:

@@ -18,7 +18,7 @@ def load(config: TrainConfig) -> np.ndarray:
   activation = activations.get(config.output_activation, config.data_margin)
   if config.dataset == "ring":
     points = toy.ring(config.max_examples or 50_000, config.seed)
-    train = activations.rescale(points, toy.RANGE, activation.pixel_range)
+    train = activations.rescale(points, toy.RANGE, activation.image_range)
   else:
     images = data.load(config.dataset, "train", config.data_dir or None).images
     train = activation.pixels_to_data(images[:config.max_examples] if config.max_examples else images)

@@ -7,12 +7,31 @@ budget, so every run in a folder is comparable.
 """
 
 import dataclasses
-import json
 from pathlib import Path
 
-from gan_lab.files import atomic_io
 from gan_lab.config import registry
-from gan_lab.study.sweep import Cell
+from gan_lab.study import sweep
+
+
+@dataclasses.dataclass(frozen=True, order=True)
+class Cell:
+  """One point of the study's axes; the runs of a cell differ only in their seed."""
+  model: str
+  loss: str
+  activation: str
+  data_margin: float = 0.0
+
+  @property
+  def variant(self) -> str:
+    """The activation as the report names it (`variant_label`)."""
+    return variant_label(self.activation, self.data_margin)
+
+  def path_parts(self) -> tuple[str, ...]:
+    return self.model, self.loss, self.activation, f"margin_{self.data_margin:g}"
+
+  def flags(self) -> list[str]:
+    return [f"--model={self.model}", f"--loss={self.loss}", f"--output_activation={self.activation}",
+            f"--data_margin={self.data_margin:g}"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -65,21 +84,18 @@ class Study:
 
   def train_args(self, cell: Cell) -> list[str]:
     flags = self.budget(cell.model)
-    if not registry.LOSSES.traits(cell.loss)["needs_gradient_penalty"]:
+    if not registry.needs_gradient_penalty(cell.loss):
       del flags["gp_weight"]
     return [f"--{name}={value}" for name, value in flags.items()]
 
   def pin_budget(self, sweep_dir) -> None:
     """Records each model's budget in `sweep_dir/budget.json`; ValueError if the folder holds another one."""
     path = Path(sweep_dir, "budget.json")
-    pinned = json.loads(path.read_text()) if path.is_file() else {}
-    for model in self.models:
-      if model in pinned and pinned[model] != self.budget(model):
-        changed = sorted(k for k in self.budget(model) if pinned[model].get(k) != self.budget(model)[k])
-        raise ValueError(f"{path} pins another budget for {model} ({', '.join(changed)} differ): use those "
-                         f"flags or another --sweep_dir")
-      pinned[model] = self.budget(model)
-    atomic_io.write_json(path, pinned)
+    budgets = {model: self.budget(model) for model in self.models}
+    for model, pinned in sweep.pin_settings(path, budgets).items():
+      changed = sorted(k for k in budgets[model] if pinned.get(k) != budgets[model][k])
+      raise ValueError(f"{path} pins another budget for {model} ({', '.join(changed)} differ): use those "
+                       f"flags or another --sweep_dir")
 
   def check(self) -> None:
     """ValueError naming the flag for unknown names or a model without a budget."""
@@ -93,3 +109,18 @@ class Study:
       missing = [m for m in self.models if m not in dict(table)]
       if missing:
         raise ValueError(f"--{flag} has no entry for model {', '.join(missing)}: expected MODEL:VALUE for each")
+
+
+def variant_label(activation: str, data_margin: float) -> str:
+  """How tables name an activation under a data margin: `tanh`, or `tanh+margin0.05`."""
+  return activation + (f"+margin{data_margin:g}" if data_margin else "")
+
+
+def discover(sweep_dir) -> list[sweep.RunSpec]:
+  """Every study run folder under `sweep_dir` that has ended (ok or failed), from any invocation, sorted."""
+  specs = []
+  for status in Path(sweep_dir, "runs").glob(f"*/*/*/margin_*/seed_*/{sweep.STATUS_FILE}"):
+    model, loss, activation, margin, seed = status.parent.relative_to(Path(sweep_dir, "runs")).parts
+    cell = Cell(model, loss, activation, float(margin.removeprefix("margin_")))
+    specs.append(sweep.RunSpec(cell, int(seed.removeprefix("seed_")), status.parent))
+  return sorted((s for s in specs if s.ended()), key=lambda s: (s.cell, s.seed))

@@ -12,8 +12,10 @@ from pathlib import Path
 import tensorflow as tf
 from tensorboard.plugins.hparams import api as hp
 
+from gan_lab.evaluation.metrics import SCORES
+
 AXES = ("model", "loss", "output_activation", "data_margin", "seed")
-METRICS = ("fcd", "kid", "recall", "precision", "classifier_score", "classes_covered")
+METRICS = tuple(SCORES)
 
 
 def write(hparams_dir, rows) -> None:

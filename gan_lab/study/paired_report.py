@@ -8,10 +8,10 @@ seeds and the mean per-seed difference with its CI and paired t-test p-value.
 import json
 from pathlib import Path
 
+from gan_lab.evaluation.metrics import header
 from gan_lab.study import statistics
 
 METRICS = ("fcd", "kid", "recall", "precision", "classifier_score")
-LOWER_IS_BETTER = frozenset({"fcd", "kid"})
 
 
 def score_runs(run_dirs, scorer, files: dict) -> list[dict]:
@@ -36,8 +36,7 @@ def markdown_table(rows: list[dict], after: str, before: str, metrics=METRICS) -
   for metric in metrics:
     a, b = ([r[metric] for r in by_label[label]] for label in (after, before))
     diff = statistics.paired_difference(a, b)
-    arrow = "↓" if metric in LOWER_IS_BETTER else "↑"
-    lines.append(f"| {metric} {arrow} | {statistics.format_mean_ci(a)} | {statistics.format_mean_ci(b)} | "
+    lines.append(f"| {header(metric)} | {statistics.format_mean_ci(a)} | {statistics.format_mean_ci(b)} | "
                  f"{diff['mean']:+.3g} ± {diff['ci_half_width']:.2g} | {diff['p_value']:.3g} |")
   lines.append(f"\n{len(seeds)} seeds ({', '.join(map(str, seeds))}); mean ± half-width of the 95% t-interval.")
   return "\n".join(lines) + "\n"

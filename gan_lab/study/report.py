@@ -21,13 +21,16 @@ from gan_lab.files import atomic_io
 from gan_lab.study import hparams_log
 from gan_lab.study import report_figures
 from gan_lab.study import statistics
-from gan_lab.study.sweep import SCORES_FILE, RunSpec
+from gan_lab.study import tables
+from gan_lab.evaluation.metrics import SCORES
+from gan_lab.evaluation.scoring import SCORES_FILE
+from gan_lab.gan.train_step import DIAGNOSTICS
+from gan_lab.study.design import variant_label
+from gan_lab.study.sweep import RunSpec
 
-# (metric, better): the table's columns; FCD is the metric the tests and rankings use.
-SUMMARY_METRICS = (("fcd", "lower"), ("kid", "lower"), ("recall", "higher"), ("precision", "higher"),
-                   ("classifier_score", "higher"), ("classes_covered", "higher"), ("saturated_fraction", None))
+# The table's columns: every score, and the final saturated fraction; FCD is the metric the tests and rankings use.
+SUMMARY_METRICS = tuple(SCORES) + ("saturated_fraction",)
 PRIMARY = "fcd"
-TRAINING_DIAGNOSTICS = ("saturated_fraction", "out_of_range_fraction", "preact_grad_norm")
 
 
 def run_row(spec: RunSpec) -> dict:
@@ -43,7 +46,7 @@ def run_row(spec: RunSpec) -> dict:
   if not row["failed"] and scores_path.is_file():
     row.update(json.loads(scores_path.read_text())["final"])
     last = [m for m in atomic_io.read_jsonl(spec.run_dir / "metrics.jsonl") if "failure" not in m][-1]
-    row.update({k: last[k] for k in TRAINING_DIAGNOSTICS})
+    row.update({k: last[k] for k in DIAGNOSTICS})
   return row
 
 
@@ -57,14 +60,20 @@ def write_results_csv(path, rows) -> None:
 
 
 def _blocks(rows):
-  """{(model, loss): {variant: [ok rows]}} in the rows' order, failed runs left out."""
+  """{(model, loss): {(activation, data_margin): [ok rows]}} in the rows' order, failed runs left out."""
   blocks = {}
   for row in rows:
     variants = blocks.setdefault((row["model"], row["loss"]), {})
-    variants.setdefault(row["variant"], [])
+    key = (row["output_activation"], row["data_margin"])
+    variants.setdefault(key, [])
     if not row["failed"] and PRIMARY in row:
-      variants[row["variant"]].append(row)
+      variants[key].append(row)
   return blocks
+
+
+def _plain(variants) -> dict:
+  """{activation: FCD values} of the variants without a data margin that have finished runs."""
+  return {a: _values(ok, PRIMARY) for (a, margin), ok in variants.items() if not margin and _values(ok, PRIMARY)}
 
 
 def _values(rows, metric):
@@ -76,14 +85,10 @@ def _p(value) -> str:
 
 
 def _table(variants, rows_all) -> list[str]:
-  header = ["activation", "runs ok", "failed"] + [m for m, _ in SUMMARY_METRICS]
-  lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
-  for variant, ok in variants.items():
-    failed = sum(1 for r in rows_all if r["variant"] == variant and r["failed"])
-    cells = [variant, str(len(ok)), str(failed)] + [statistics.format_mean_ci(_values(ok, m), 4) if _values(ok, m)
-                                                    else "n/a" for m, _ in SUMMARY_METRICS]
-    lines.append("| " + " | ".join(cells) + " |")
-  return lines
+  """The block's mean ± CI table: a row per activation variant (all its runs, failed ones counted)."""
+  groups = {variant_label(a, m): [r for r in rows_all if (r["output_activation"], r["data_margin"]) == (a, m)]
+            for a, m in variants}
+  return tables.mean_ci_table("activation", groups, [(m, m) for m in SUMMARY_METRICS], digits=4)
 
 
 def _comparison_lines(groups: dict) -> tuple[list[str], list[dict]]:
@@ -111,17 +116,18 @@ def ranking_sentence(groups: dict, pairs: list[dict]) -> str:
 
 def _margin_lines(variants) -> list[str]:
   """Each margin variant against its plain activation, and whether the plain ranking survives."""
-  margined = [v for v in variants if "+margin" in v and variants[v]]
+  margined = [(a, m) for (a, m), ok in variants.items() if m and ok]
   if not margined:
     return []
   groups = {}
-  for v in margined:
-    plain = v.split("+")[0]
-    groups[v], groups[plain] = _values(variants[v], PRIMARY), _values(variants.get(plain, []), PRIMARY)
+  for activation, margin in margined:
+    groups[variant_label(activation, margin)] = _values(variants[(activation, margin)], PRIMARY)
+    groups[activation] = _values(variants.get((activation, 0.0), []), PRIMARY)
   lines, _ = _comparison_lines({k: g for k, g in groups.items() if len(g) > 0})
-  plain_order = sorted((v.split("+")[0] for v in margined), key=lambda v: np.mean(groups[v]))
-  margin_order = sorted(margined, key=lambda v: np.mean(groups[v]))
-  same = [v.split("+")[0] for v in margin_order] == plain_order
+  plain_order = sorted((a for a, _ in margined), key=lambda a: np.mean(groups[a]))
+  margin_order = sorted(margined, key=lambda key: np.mean(groups[variant_label(*key)]))
+  same = [a for a, _ in margin_order] == plain_order
+  margin_order = [variant_label(*key) for key in margin_order]
   verdict = ("the order survives the control" if same else "the order changes under the control")
   return (["", "Data-range control (the same cells with pixels mapped inside the activation's range):", "",
            *lines, "", f"Order without the margin: {' < '.join(plain_order)}; with it: {' < '.join(margin_order)}: "
@@ -144,10 +150,10 @@ def overview_lines(rows) -> list[str]:
   row's lowest mean is bold, and a cell that the row's tests (Welch, Holm
   over the row's pairs) find worse than that best is marked with a dagger.
   """
-  activations = list(dict.fromkeys(r["variant"] for r in rows if "+margin" not in r["variant"]))
+  activations = list(dict.fromkeys(r["output_activation"] for r in rows if not r["data_margin"]))
   lines = ["| model · loss | " + " | ".join(activations) + " |", "|" + " --- |" * (len(activations) + 1)]
   for (model, loss), variants in _blocks(rows).items():
-    groups = {v: _values(ok, PRIMARY) for v, ok in variants.items() if "+margin" not in v and _values(ok, PRIMARY)}
+    groups = _plain(variants)
     if not groups:
       continue
     best = min(groups, key=lambda v: np.mean(groups[v]))
@@ -176,7 +182,7 @@ def summary_markdown(rows, floor: dict, budget: str, rank_curves: dict | None = 
            "side, 0.0079 with 5), Holm-corrected over the pairs of one model x loss; **better** marks a Holm-adjusted "
            "Welch p below 0.05.",
            "", f"Real test images against the real train reference (the floor): " +
-           ", ".join(f"{m} {floor[m]:.4g}" for m, _ in SUMMARY_METRICS if m in floor) + ".",
+           ", ".join(f"{m} {floor[m]:.4g}" for m in SUMMARY_METRICS if m in floor) + ".",
            "", "## Overview: final FCD (lower is better)", "",
            "Mean ± 95% t-interval (seeds); **bold**: the row's best mean; †: worse than the row's best by the "
            "row's Holm-corrected Welch test (p < 0.05); unmarked: not distinguishable from the best at this budget.",
@@ -184,7 +190,7 @@ def summary_markdown(rows, floor: dict, budget: str, rank_curves: dict | None = 
   for (model, loss), variants in _blocks(rows).items():
     block_rows = [r for r in rows if (r["model"], r["loss"]) == (model, loss)]
     lines += ["", f"## {model} · {loss}", "", *_table(variants, block_rows)]
-    groups = {v: _values(ok, PRIMARY) for v, ok in variants.items() if "+margin" not in v and len(ok) > 0}
+    groups = _plain(variants)
     if len(groups) > 1:
       table, pairs = _comparison_lines(groups)
       lines += ["", *table, "", ranking_sentence(groups, pairs)]

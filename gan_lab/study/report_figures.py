@@ -16,7 +16,7 @@ from scipy import stats
 from gan_lab.files import atomic_io
 from gan_lab.run import grids
 from gan_lab.evaluation import scoring
-from gan_lab.study.sweep import SCORES_FILE
+from gan_lab.evaluation.scoring import SCORES_FILE
 
 
 def _blocks(specs):
@@ -38,26 +38,43 @@ def draw_grid(ax, grid_samples_path, title: str) -> None:
   ax.set_title(title + (f" ({100 * outside:.1f}% clipped)" if outside else ""), fontsize=8)
 
 
+def save_grid_panels(path, panels: list[list], title: str) -> None:
+  """A figure of grid panels: `panels` rows of (title, grid_samples.npz path or None for no run), or None (blank)."""
+  columns = max(len(row) for row in panels)
+  figure, axes = plt.subplots(len(panels), columns, squeeze=False, figsize=(2.6 * columns, 2.9 * len(panels)), dpi=90)
+  for ax_row, row in zip(axes, panels):
+    for ax, panel in zip(ax_row, row + [None] * (columns - len(row))):
+      ax.set_axis_off()
+      if panel is None:  # Not planned here (margin variants run in some losses only).
+        continue
+      panel_title, grid_path = panel
+      if grid_path is None:
+        ax.set_title(f"{panel_title}\n(no finished run)", fontsize=8)
+      else:
+        draw_grid(ax, grid_path, panel_title)
+  figure.suptitle(title, fontsize=10)
+  figure.tight_layout(rect=(0, 0, 1, 0.97))  # Keep the title clear of the first row's panel titles.
+  atomic_io.save_figure(path, figure)
+
+
 def save_grids(path, specs, seed: int = 0) -> None:
   """Final grids, one row per model x loss, one column per activation variant, seed `seed`, same noise."""
   blocks = _blocks(specs)
   columns = list(dict.fromkeys(v for variants in blocks.values() for v in variants))
-  figure, axes = plt.subplots(len(blocks), len(columns), squeeze=False,
-                              figsize=(2.6 * len(columns), 2.9 * len(blocks)), dpi=90)
-  for i, ((model, loss), variants) in enumerate(blocks.items()):
-    for j, variant in enumerate(columns):
-      ax = axes[i][j]
-      ax.set_axis_off()
-      if variant not in variants:  # Not part of this model x loss (margin variants run in some losses only).
-        continue
-      run = next((s for s in variants[variant] if s.seed == seed), None)
-      if run is None:
-        ax.set_title(f"{model}/{loss}\n{variant}: no run", fontsize=8)
-        continue
-      draw_grid(ax, run.run_dir / "grid_samples.npz", f"{model}/{loss}\n{variant}")
-  figure.suptitle(f"final samples, seed {seed}, the same noise in every panel of a row", fontsize=10)
-  figure.tight_layout(rect=(0, 0, 1, 0.97))  # Keep the title clear of the first row's panel titles.
-  atomic_io.save_figure(path, figure)
+  panels = []
+  for (model, loss), variants in blocks.items():
+    runs = {v: next((s for s in variants[v] if s.seed == seed), None) for v in variants}
+    panels.append([(f"{model}/{loss}\n{v}", runs[v] and runs[v].run_dir / "grid_samples.npz") if v in variants
+                   else None for v in columns])
+  save_grid_panels(path, panels, f"final samples, seed {seed}, the same noise in every panel of a row")
+
+
+def aligned(per_run: list[dict]) -> tuple[list, list[list]]:
+  """Steps and one value list per run ({step: value} each), on the steps every run has."""
+  if not per_run:
+    return [], []
+  steps = sorted(set.intersection(*(set(p) for p in per_run)))
+  return steps, [[p[s] for s in steps] for p in per_run]
 
 
 def _series(runs, key):
@@ -69,10 +86,7 @@ def _series(runs, key):
     else:
       points = [m for m in atomic_io.read_jsonl(spec.run_dir / "metrics.jsonl") if "failure" not in m]
     per_run.append({p["step"]: p[key] for p in points})
-  if not per_run:
-    return [], []
-  steps = sorted(set.intersection(*(set(p) for p in per_run)))
-  return steps, [[p[s] for s in steps] for p in per_run]
+  return aligned(per_run)
 
 
 def save_curves(path, specs, curve_floor: float | None) -> None:
@@ -88,7 +102,8 @@ def save_curves(path, specs, curve_floor: float | None) -> None:
       for variant, runs in variants.items():
         steps, values = _series(runs, key)
         if values:
-          line, = ax.plot(steps, np.mean(values, axis=0), label=variant, linestyle="--" if "+margin" in variant else "-")
+          margin = runs[0].cell.data_margin
+          line, = ax.plot(steps, np.mean(values, axis=0), label=variant, linestyle="--" if margin else "-")
           ax.fill_between(steps, np.min(values, axis=0), np.max(values, axis=0), color=line.get_color(), alpha=0.15)
       ax.set_title(f"{model} · {loss}: {label}", fontsize=9)
       if key == "fcd":
@@ -112,7 +127,7 @@ def rank_curves(specs) -> dict:
     means = {}
     for variant, runs in variants.items():
       steps, values = _series(runs, "fcd")
-      if "+margin" not in variant and values:
+      if values and not runs[0].cell.data_margin:
         means[variant] = dict(zip(steps, np.mean(values, axis=0)))
     if len(means) < 2:
       continue

@@ -2,9 +2,9 @@
 
 Every run is a subprocess of `gan-lab train` (the one training path),
 started as `python -m gan_lab.cli train` with this interpreter (an installed
-gan_lab needs no checkout), in its own folder, `<sweep>/runs/<model>/<loss>/<activation>/margin_<m>/seed_<n>`,
-which names every axis, so the folder alone says what the run is
-(`discover` reads a sweep back from its folders). A run's outcome is written
+gan_lab needs no checkout), in its own folder, `<sweep>/runs/<cell's parts>/seed_<n>`,
+which names every axis of its cell, so the folder alone says what the run is
+(the study's `design.discover` reads a sweep back from its folders). A run's outcome is written
 to `status.json` when it ends; a restarted sweep skips every run that has
 ended, so finished (and recorded failed) runs are never repeated, and a run
 killed or interrupted mid-way resumes from its checkpoint. A failed run (non-finite loss,
@@ -14,42 +14,29 @@ crash) is recorded and the sweep goes on.
 import dataclasses
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from gan_lab.files import atomic_io
 from gan_lab.run import exit_codes
 
 TRAIN_COMMAND = (sys.executable, "-m", "gan_lab.cli", "train")
-STATUS_FILE, SCORES_FILE, LOG_FILE = "status.json", "scores.json", "train.log"
-
-
-@dataclasses.dataclass(frozen=True, order=True)
-class Cell:
-  """One point of the study's axes; the runs of a cell differ only in their seed."""
-  model: str
-  loss: str
-  activation: str
-  data_margin: float = 0.0
-
-  @property
-  def variant(self) -> str:
-    """The activation as the report names it: `tanh`, or `tanh+margin0.05` under a data margin."""
-    return self.activation + (f"+margin{self.data_margin:g}" if self.data_margin else "")
-
-  def path_parts(self) -> tuple[str, ...]:
-    return self.model, self.loss, self.activation, f"margin_{self.data_margin:g}"
-
-  def flags(self) -> list[str]:
-    return [f"--model={self.model}", f"--loss={self.loss}", f"--output_activation={self.activation}",
-            f"--data_margin={self.data_margin:g}"]
+STATUS_FILE, LOG_FILE = "status.json", "train.log"
 
 
 @dataclasses.dataclass(frozen=True)
 class RunSpec:
-  cell: Cell
+  """One run of a sweep: its cell (what the experiment varies), its seed, its folder and its other flags.
+
+  The runner needs two things of a cell: `path_parts()`, the folders under
+  `runs/` that name it, and `flags()`, its `gan-lab train` flags (the
+  study's `design.Cell` is one).
+  """
+  cell: Any
   seed: int
   run_dir: Path
   train_args: tuple[str, ...] = ()
@@ -74,7 +61,7 @@ class RunSpec:
     return (self.status() or {}).get("status") in ("ok", "failed")
 
 
-def run_dir_of(sweep_dir, cell: Cell, seed: int) -> Path:
+def run_dir_of(sweep_dir, cell, seed: int) -> Path:
   return Path(sweep_dir, "runs", *cell.path_parts(), f"seed_{seed}")
 
 
@@ -87,16 +74,6 @@ def plan(sweep_dir, cells, seeds_of, train_args_of) -> list[RunSpec]:
   specs = [RunSpec(cell, seed, run_dir_of(sweep_dir, cell, seed), tuple(train_args_of(cell)))
            for cell in cells for seed in seeds_of(cell)]
   return sorted(specs, key=lambda s: s.seed)
-
-
-def discover(sweep_dir) -> list[RunSpec]:
-  """Every run folder under `sweep_dir` that has ended (ok or failed), from any invocation, sorted."""
-  specs = []
-  for status in Path(sweep_dir, "runs").glob(f"*/*/*/margin_*/seed_*/{STATUS_FILE}"):
-    model, loss, activation, margin, seed = status.parent.relative_to(Path(sweep_dir, "runs")).parts
-    cell = Cell(model, loss, activation, float(margin.removeprefix("margin_")))
-    specs.append(RunSpec(cell, int(seed.removeprefix("seed_")), status.parent))
-  return sorted((s for s in specs if s.ended()), key=lambda s: (s.cell, s.seed))
 
 
 def run_all(specs: list[RunSpec], parallel: int = 1, on_finished=None, log=print, stop=None,
@@ -177,3 +154,19 @@ def status_record(spec: RunSpec, returncode: int, seconds: float) -> dict:
   reason = exit_codes.FAILURE_REASONS.get(returncode, f"crashed with exit code {returncode}")
   return {"status": "failed", "exit_code": returncode, "reason": f"{reason}: {last}",
           "wall_seconds": round(seconds, 1)}
+
+
+def pin_settings(path, settings: dict) -> dict:
+  """Ties a folder to `settings` (recorded in the JSON file `path`); returns {key: pinned value} where they differ.
+
+  A sweep reuses the finished runs in its folder as they are, so a later
+  invocation with other settings would mix incomparable runs: callers refuse
+  to go on when the returned dict is not empty (nothing is written then).
+  Keys not pinned yet are added.
+  """
+  path = Path(path)
+  pinned = json.loads(path.read_text()) if path.is_file() else {}
+  conflicts = {k: pinned[k] for k in settings if k in pinned and pinned[k] != settings[k]}
+  if not conflicts:
+    atomic_io.write_json(path, {**pinned, **settings})
+  return conflicts

@@ -1,0 +1,42 @@
+"""What this machine's accelerators can do, asked of TensorFlow once: the one capability check.
+
+The precision flags depend on it: float16 is only worth it on a GPU, and
+bfloat16 runs natively on a GPU of compute capability 8.0+ or a CPU with
+bfloat16 instructions (elsewhere it is emulated, slower than float32).
+TensorFlow is imported only when a check is made, after the command line's
+other flags have been checked and the native-log filter installed.
+"""
+
+import functools
+from pathlib import Path
+
+_BF16_CPU_FLAGS = ("avx512_bf16", "amx_bf16")
+
+
+@functools.cache
+def gpu_compute_capabilities() -> tuple[tuple[int, int], ...]:
+  """The compute capability of every GPU TensorFlow sees (empty on a machine without one)."""
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top  (only these checks need it)
+  return tuple(tuple(tf.config.experimental.get_device_details(gpu).get("compute_capability", (0, 0)))
+               for gpu in tf.config.list_physical_devices("GPU"))
+
+
+def has_bfloat16_units() -> bool:
+  """Whether bfloat16 runs natively: a GPU of compute capability 8.0 or more, or a CPU with bfloat16 instructions."""
+  if any(capability >= (8, 0) for capability in gpu_compute_capabilities()):
+    return True
+  path = Path("/proc/cpuinfo")  # Linux; elsewhere the CPU counts as lacking them.
+  return cpu_has_bfloat16(path.read_text() if path.is_file() else "")
+
+
+def cpu_has_bfloat16(cpuinfo: str) -> bool:
+  """Whether the `flags` lines of a /proc/cpuinfo text name a bfloat16 instruction set."""
+  cpu_flags = {f for line in cpuinfo.splitlines() if line.startswith("flags") for f in line.split(":", 1)[1].split()}
+  return any(f in cpu_flags for f in _BF16_CPU_FLAGS)
+
+
+def check_precision_supported(policy: str) -> None:
+  """ValueError for a mixed-precision policy this machine cannot run well."""
+  if policy == "mixed_float16" and not gpu_compute_capabilities():
+    raise ValueError("--mixed_precision=mixed_float16 needs a GPU (float16 is emulated on CPUs); "
+                     "use mixed_bfloat16 or none")
