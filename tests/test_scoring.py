@@ -70,4 +70,23 @@ def test_cached_reference_radii_and_curve_scores_match_the_metrics_computed_dire
   assert (cached["precision"], cached["recall"]) == (precision, recall)
   np.savez(tmp_path / "snapshot.npz", samples=images, data_range=[0.0, 1.0], image_range=[0.0, 1.0])
   curve = scorer.curve_scores(tmp_path / "snapshot.npz")
-  assert curve == {"fcd": pytest.approx(cached["fcd"], rel=1e-9), "kid": pytest.approx(cached["kid"], rel=1e-9)}
+  assert curve == {"fcd": pytest.approx(cached["fcd"], rel=1e-9), "kid": pytest.approx(cached["kid"], rel=1e-9),
+                   "fcd_unclipped": curve["fcd"], "kid_unclipped": curve["kid"], "clipped_fraction": 0.0}
+
+
+def test_files_are_scored_clipped_as_users_see_them_with_the_unclipped_scores_beside(tiny_evaluator, tmp_path):
+  ev, _ = tiny_evaluator
+  scorer = scoring.Scorer(ev, reference_size=1000)
+  test = to_unit(data.load("fashion_mnist", "test").images[:1000])
+  overshoot = test * 1.6 - 0.3  # A linear generator's output: beyond black and white in places.
+  np.savez(tmp_path / "samples.npz", samples=overshoot, data_range=[0.0, 1.0], image_range=[0.0, 1.0])
+  scores = scorer.score_file(tmp_path / "samples.npz")
+  assert scores["fcd"] == pytest.approx(scorer.score_unit_images(np.clip(overshoot, 0, 1))["fcd"], rel=1e-6)
+  assert scores["fcd_unclipped"] == pytest.approx(scorer.score_unit_images(overshoot)["fcd"], rel=1e-6)
+  assert scores["fcd_unclipped"] != pytest.approx(scores["fcd"], rel=1e-3)
+  assert scores["clipped_fraction"] == pytest.approx(np.mean((overshoot < 0) | (overshoot > 1)))
+  curve = scorer.curve_scores(tmp_path / "samples.npz")
+  assert curve["fcd"] == pytest.approx(scores["fcd"], rel=1e-6) and curve["clipped_fraction"] > 0.1
+  np.savez(tmp_path / "inside.npz", samples=test, data_range=[0.0, 1.0], image_range=[0.0, 1.0])
+  inside = scorer.curve_scores(tmp_path / "inside.npz")
+  assert inside["fcd_unclipped"] == inside["fcd"] and inside["clipped_fraction"] == 0.0

@@ -121,3 +121,15 @@ def test_threads_per_run_reaches_each_runs_environment(tmp_path, monkeypatch, th
   sweep.run_all(specs, parallel=2, log=lambda *_: None, threads_per_run=threads)
   assert [(s.run_dir / sweep.LOG_FILE).read_text().strip() for s in specs] == [expected, expected]
   assert all(s.succeeded() for s in specs)
+
+
+def test_wall_seconds_add_up_over_a_runs_interrupted_processes(tmp_path):
+  spec, = _plan(tmp_path, ["hinge"], ["tanh"], [0], ())
+  spec.run_dir.mkdir(parents=True)
+  sweep.record_exit(spec, 143, 10.0, log=lambda *_: None)
+  sweep.record_exit(spec, 130, 2.5, log=lambda *_: None)
+  assert spec.status()["status"] == "interrupted" and spec.status()["wall_seconds"] == 12.5
+  sweep.record_exit(spec, 0, 5.0, log=lambda *_: None)
+  assert spec.status() == {"status": "ok", "exit_code": 0, "reason": "", "wall_seconds": 17.5}
+  sweep.record_exit(spec, 0, 4.0, log=lambda *_: None)  # A finished run's time is not carried into another.
+  assert spec.status()["wall_seconds"] == 4.0

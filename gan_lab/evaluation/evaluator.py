@@ -69,8 +69,8 @@ class Evaluator:
   def embed(self, unit_images: np.ndarray, batch_size: int = 500):
     """(features, softmax probabilities), float64, for images in [0, 1].
 
-    Values outside [0, 1] (a linear generator's) are passed on unclipped:
-    the score should see what the generator produced.
+    Values outside [0, 1] are passed on as they are: the scorer decides
+    whether to clip them (it scores both ways).
     """
     feats, probs = [], []
     for i in range(0, len(unit_images), batch_size):

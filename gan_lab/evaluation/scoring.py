@@ -44,13 +44,32 @@ class Scorer:
                               real_radii=self._real_radii)
 
   def curve_scores(self, path) -> dict:
-    """FCD and KID of a snapshot file (what the curves plot; cheaper than every metric)."""
-    features, _ = self.evaluator.embed(load_samples(path))
+    """FCD and KID of a snapshot file, clipped and unclipped (what the curves plot; cheaper than every metric)."""
+    unit = load_samples(path)
+    clipped = self._fcd_kid(np.clip(unit, 0.0, 1.0))
+    return {**clipped, **self._unclipped(unit, clipped)}
+
+  def score_file(self, path) -> dict:
+    """Every metric of a sample file as users see it: mapped to pixels and clipped, as grids and images are.
+
+    Beside them: `fcd_unclipped` and `kid_unclipped` (the generator's raw
+    output, values beyond black and white included) and `clipped_fraction`
+    (the share of values that clipping changed).
+    """
+    unit = load_samples(path)
+    clipped = self.score_unit_images(np.clip(unit, 0.0, 1.0))
+    return {**clipped, **self._unclipped(unit, clipped)}
+
+  def _fcd_kid(self, unit_images: np.ndarray) -> dict:
+    features, _ = self.evaluator.embed(unit_images)
     kid, _ = metrics.kernel_distance(self.real_features, features, min(self.kid_block_size, len(features)))
     return {"fcd": metrics.frechet_distance(self.real_features, features), "kid": kid}
 
-  def score_file(self, path) -> dict:
-    return self.score_unit_images(load_samples(path))
+  def _unclipped(self, unit_images: np.ndarray, clipped: dict) -> dict:
+    """FCD and KID of the unclipped images (the clipped ones' when nothing was clipped), and the clipped share."""
+    outside = float(np.mean((unit_images < 0.0) | (unit_images > 1.0)))
+    raw = self._fcd_kid(unit_images) if outside else clipped
+    return {"fcd_unclipped": raw["fcd"], "kid_unclipped": raw["kid"], "clipped_fraction": outside}
 
   def real_floor(self, count: int | None = None) -> dict:
     """Scores of `count` real test images (default: the reference size) against the reference."""
@@ -61,7 +80,8 @@ class Scorer:
 def score_run_dir(run_dir, scorer: Scorer) -> dict:
   """Scores a finished run's samples.npz and every snapshot; writes and returns scores.json.
 
-  `final` holds every metric of samples.npz; `curve` has FCD and KID of each
+  `final` holds every metric of samples.npz (`Scorer.score_file`: clipped,
+  and FCD and KID unclipped beside them); `curve` has FCD and KID of each
   `samples_step_NNNNNN.npz` (a smaller sample count, so compare curve points
   with each other and with `curve_floor`, not with `final`).
   """

@@ -28,8 +28,9 @@ from gan_lab.gan.train_step import DIAGNOSTICS
 from gan_lab.study.design import variant_label
 from gan_lab.study.sweep import RunSpec
 
-# The table's columns: every score, and the final saturated fraction; FCD is the metric the tests and rankings use.
-SUMMARY_METRICS = tuple(SCORES) + ("saturated_fraction",)
+# The table's columns: every score (of the clipped samples), FCD unclipped and the share clipping changed, and the
+# final saturated fraction; FCD (clipped: what users see) is the metric the tests and rankings use.
+SUMMARY_METRICS = tuple(SCORES) + ("fcd_unclipped", "clipped_fraction", "saturated_fraction")
 PRIMARY = "fcd"
 
 

@@ -126,7 +126,14 @@ def pending_runs(specs: list[RunSpec], log=print, where: str = "") -> list[RunSp
 
 
 def record_exit(spec: RunSpec, returncode: int, seconds: float, log=print, on_finished=None, **extra) -> None:
-  """What every executor does when a run's process ends: its status.json (plus `extra`), a log line, the callback."""
+  """What every executor does when a run's process ends: its status.json (plus `extra`), a log line, the callback.
+
+  `wall_seconds` is summed over the run's processes: a resumed run adds the
+  seconds its interrupted processes recorded.
+  """
+  earlier = spec.status() or {}
+  if earlier.get("status") == "interrupted":
+    seconds += earlier.get("wall_seconds") or 0.0
   status = {**status_record(spec, returncode, seconds), **extra}
   write_status(spec, status)
   log(f"sweep: {spec.label} {status['status']}" + (f" ({status['reason']})" if status["reason"] else ""))
