@@ -9,6 +9,7 @@ TensorFlow, and a command line is checked before the slow import.
   TrainConfig, train            one run, as `gan-lab train` does it (gan_lab.run.training)
   GAN, SampleGrid               a keras.Model to `fit` (gan_lab.gan.keras_gan), its grid callback (gan_lab.run.sample_grid)
   register_model, register_loss, register_activation   your own pieces, usable by name
+  doctor                        `doctor.check(...)`: the seed articles' mistakes in your own GAN
 """
 
 import importlib
@@ -22,6 +23,7 @@ _EXPORTS = {
     "register_model": ("gan_lab.gan.models", "register"),
     "register_loss": ("gan_lab.gan.losses", "register"),
     "register_activation": ("gan_lab.gan.activations", "register"),
+    "doctor": ("gan_lab.gan.doctor", None),
 }
 __all__ = sorted(_EXPORTS)
 
@@ -30,7 +32,8 @@ def __getattr__(name):
   if name not in _EXPORTS:
     raise AttributeError(f"module 'gan_lab' has no attribute {name!r}")
   module, attribute = _EXPORTS[name]
-  value = getattr(importlib.import_module(module), attribute)
+  value = importlib.import_module(module)
+  value = getattr(value, attribute) if attribute else value
   globals()[name] = value  # Later reads skip this function.
   return value
 

@@ -1,8 +1,11 @@
 """Data sources in resolution order, validation of corrupt files, and the not-found message."""
 
 import gzip
+import os
 import pickle
 import struct
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -141,3 +144,39 @@ def test_empty_data_dir_does_not_fall_back(tmp_path):
 def test_unknown_dataset():
   with pytest.raises(data.DataError, match="fashion_mnist, mnist, cifar10"):
     data.load("imagenet")
+
+
+class _RunsCode:
+  """What a crafted pickle carries: unpickling it calls `os.system` (here, to create a file)."""
+
+  def __init__(self, marker):
+    self.marker = marker
+
+  def __reduce__(self):
+    return (os.system, (f"touch {self.marker}",))
+
+
+def test_a_crafted_cifar_pickle_runs_nothing_and_is_refused_naming_the_file(tmp_path):
+  folder = tmp_path / "cifar-10-batches-py"
+  folder.mkdir()
+  marker = tmp_path / "pwned"
+  for name in [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]:
+    with open(folder / name, "wb") as f:
+      pickle.dump({b"data": _RunsCode(marker), b"labels": [1]}, f)
+  with pytest.raises(data.DataError, match=r"data_batch_1: not a CIFAR-10 python batch .*refused to load posix.system"):
+    data.load("cifar10", "train", str(tmp_path), keras_loader=_no_keras)
+  assert not marker.exists()
+
+
+def test_the_cli_exits_2_on_a_crafted_cifar_pickle(tmp_path):
+  folder = tmp_path / "cifar-10-batches-py"
+  folder.mkdir()
+  marker = tmp_path / "pwned"
+  for name in [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]:
+    with open(folder / name, "wb") as f:
+      pickle.dump({b"data": _RunsCode(marker), b"labels": [1]}, f)
+  proc = subprocess.run([sys.executable, "-m", "gan_lab.cli", "train", "--dataset=cifar10", f"--data_dir={tmp_path}",
+                         "--train_steps=1", f"--output_dir={tmp_path / 'run'}"], capture_output=True, text=True,
+                        timeout=300)
+  assert proc.returncode == 2 and "refused to load posix.system" in proc.stderr, proc.stderr[-2000:]
+  assert not marker.exists() and "Traceback" not in proc.stderr

@@ -22,7 +22,7 @@ def test_the_first_signal_is_only_noted_and_the_handlers_are_restored(signum, co
 
 def test_a_second_ctrl_c_stops_at_once():
   program = ("import os, signal, time\n"
-             "from gan_lab import interrupts\n"
+             "from gan_lab.run import interrupts\n"
              "with interrupts.StopRequest() as stop:\n"
              "  os.kill(os.getpid(), signal.SIGINT)\n"
              "  print('noted', stop.requested(), flush=True)\n"

@@ -32,7 +32,7 @@ def test_errors_are_kept_and_cuinit_only_matters_with_a_gpu():
 
 def test_installed_filter_drops_native_noise_and_keeps_the_rest_through_exit():
   program = ("import os, sys\n"
-             "from gan_lab import native_log_filter\n"
+             "from gan_lab.cli import native_log_filter\n"
              "native_log_filter.install(have_gpu=False)\n"
              f"for line in {NOISE + [KEPT]!r}:\n"
              "  os.write(2, (line + '\\n').encode())\n"
@@ -51,3 +51,23 @@ def test_a_default_run_shows_only_gan_lab_lines_and_verbosity_shows_everything(t
   assert not [l for l in quiet.stderr.splitlines() if native_log_filter.is_noise(l, have_gpu=False)], quiet.stderr
   loud = subprocess.run(args + ["--overwrite", "--verbosity=0"], capture_output=True, text=True, timeout=300, env=env)
   assert loud.returncode == 0 and "oneDNN" in loud.stderr
+
+
+@pytest.mark.parametrize("command", [
+    ["train", "--preset=quality", "--dataset=ring", "--model=mlp", "--train_steps=10", "--num_samples=10"],
+    ["train", "--launcher=ray", "--strategy=mirrored"],  # Refused before anything starts: still no chatter.
+    ["doctor", "--dataset=ring", "--model=mlp"],
+    ["plot-activations"],
+    ["compare-ema", "--run_dirs=nowhere"],
+    ["sweep", "--models=nope"],
+])
+def test_every_command_starts_with_its_own_lines(tmp_path, command):
+  """Every gan-lab command, presets included, installs the filter before anything can import TensorFlow."""
+  outputs = [f"--output_dir={tmp_path / 'run'}"] if command[0] == "train" else []
+  outputs += [f"--output={tmp_path / 'a.png'}"] if command[0] == "plot-activations" else []
+  env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+  proc = subprocess.run([sys.executable, "-m", "gan_lab.cli", *command, *outputs], capture_output=True, text=True,
+                        timeout=300, env=env, cwd=tmp_path)
+  noise = [l for l in (proc.stdout + proc.stderr).splitlines() if native_log_filter.is_noise(l, have_gpu=False)
+           or "cuInit" in l or "oneDNN" in l]
+  assert not noise, proc.stderr[-3000:]

@@ -4,6 +4,7 @@ import json
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -133,3 +134,23 @@ def test_wall_seconds_add_up_over_a_runs_interrupted_processes(tmp_path):
   assert spec.status() == {"status": "ok", "exit_code": 0, "reason": "", "wall_seconds": 17.5}
   sweep.record_exit(spec, 0, 4.0, log=lambda *_: None)  # A finished run's time is not carried into another.
   assert spec.status()["wall_seconds"] == 4.0
+
+
+def test_two_sweeps_on_one_folder_train_each_run_once(tmp_path):
+  specs = _plan(tmp_path, ["non_saturating"], ["tanh", "sigmoid", "linear"], [0], RING + ("--train_steps=30",))
+  logs = [[], []]
+  sweeps = [threading.Thread(target=sweep.run_all, args=(specs,), kwargs={"parallel": 2, "log": logs[i].append})
+            for i in range(2)]
+  for s in sweeps:
+    s.start()
+    time.sleep(0.3)
+  for s in sweeps:
+    s.join()
+  for spec in specs:
+    assert spec.status()["status"] == "ok", spec.label
+    assert (spec.run_dir / sweep.LOG_FILE).read_text().count("gan_lab: mlp/") == 1, spec.label  # Trained once.
+    steps = [json.loads(l)["step"] for l in (spec.run_dir / "metrics.jsonl").read_text().splitlines()]
+    assert steps == [10, 20, 30], spec.label  # Each metrics line once.
+  started = [l for log in logs for l in log if "started" in l]
+  skipped = [l for log in logs for l in log if "skipped: in use by process" in l]
+  assert len(started) == 3 and len(started) + len(skipped) >= 3, logs

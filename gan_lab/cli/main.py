@@ -2,6 +2,7 @@
 
   gan-lab train [FLAGS]              train one GAN (outputs/train)
   gan-lab sweep [FLAGS]              the output-activation study (outputs/study)
+  gan-lab doctor [FLAGS]             check a GAN for the seed articles' mistakes
   gan-lab compare-ema --run_dirs=..  score EMA against raw generators over seeds
   gan-lab plot-activations [FLAGS]   the output activations and their derivatives
   gan-lab SUBCOMMAND --help          that subcommand's flags
@@ -18,6 +19,7 @@ import sys
 SUBCOMMANDS = {
     "train": ("gan_lab.cli.train", "train one GAN on Fashion-MNIST, MNIST, CIFAR-10 or the 2-D ring"),
     "sweep": ("gan_lab.cli.sweep", "the output-activation study: train, score and report a sweep"),
+    "doctor": ("gan_lab.cli.doctor", "check a GAN (gan_lab's, a plugin's or your own) for the seed articles' mistakes"),
     "compare-ema": ("gan_lab.cli.compare_ema", "score EMA generators against their raw generators over seeds"),
     "plot-activations": ("gan_lab.cli.plot_activations", "plot the output activations and their derivatives"),
 }

@@ -12,6 +12,7 @@ flag, 2 data, output folder or checkpoints unusable (a full disk included),
 resumes).
 """
 
+import contextlib
 import dataclasses
 import os
 import sys
@@ -91,11 +92,23 @@ def main(argv):
   if FLAGS.launcher == "ray":
     return launch_on_ray(config)
 
-  # Imported here: TensorFlow's import is slow, and a bad flag should fail before it.
+  # Imported here and below: TensorFlow's import is slow, and a bad flag should fail before it.
+  from gan_lab.run import distribute, run_lock
+  chief = distribute.worker_role(config.strategy).is_chief  # Other workers write no files of the run.
+  try:
+    with run_lock.hold(config.output_dir) if chief else contextlib.nullcontext():
+      return _prepare_and_train(config, chief)
+  except run_lock.RunLockedError as e:
+    print(f"error: --output_dir={e}", file=sys.stderr)
+    return ExitCode.UNUSABLE
+
+
+def _prepare_and_train(config: config_lib.TrainConfig, chief: bool) -> int:
+  """Checks the folder and the data, trains, and says how it ended (the exit code)."""
   from gan_lab.data import datasets
   from gan_lab.run import distribute, interrupts, run_dir, training, training_data
   try:
-    if distribute.worker_role(config.strategy).is_chief:  # Other workers write no files of the run.
+    if chief:
       run_dir.prepare(config.output_dir, dataclasses.asdict(config), FLAGS.overwrite,
                       defaults=dataclasses.asdict(config_lib.TrainConfig()))
     train_data = training_data.load(config)

@@ -170,6 +170,25 @@ def _load_npz(path: Path, split: str) -> Split:
     raise DataError(f"{path}: cannot read as .npz ({e})") from None
 
 
+class _BatchUnpickler(pickle.Unpickler):
+  """Unpickles dicts, lists, bytes, strings, numbers and NumPy arrays, and refuses every other class.
+
+  A pickle can name any importable callable and have it called while
+  loading; CIFAR-10's python batches need only NumPy's array
+  reconstruction, so a file in --data_dir that asks for anything else
+  (`os.system`, say) is refused before it runs.
+  """
+  _ALLOWED = {("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct"),
+              ("numpy", "ndarray"), ("numpy", "dtype"), ("numpy.core.multiarray", "scalar"),
+              ("numpy._core.multiarray", "scalar")}
+
+  def find_class(self, module, name):
+    if (module, name) not in self._ALLOWED:
+      raise pickle.UnpicklingError(f"refused to load {module}.{name}: a CIFAR-10 batch holds only arrays, lists "
+                                   "and bytes")
+    return super().find_class(module, name)
+
+
 def _load_cifar_pickles(directory: Path, split: str) -> Split:
   names = [f"data_batch_{i}" for i in range(1, 6)] if split == "train" else ["test_batch"]
   images, labels = [], []
@@ -177,7 +196,7 @@ def _load_cifar_pickles(directory: Path, split: str) -> Split:
     path = directory / n
     try:
       with open(path, "rb") as f:
-        batch = pickle.load(f, encoding="bytes")
+        batch = _BatchUnpickler(f, encoding="bytes").load()
       images.append(np.asarray(batch[b"data"], np.uint8).reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1))
       labels.append(np.asarray(batch[b"labels"]))
     except (OSError, pickle.UnpicklingError, EOFError, KeyError, ValueError) as e:

@@ -19,6 +19,7 @@ from pathlib import Path
 import ray
 from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
+from gan_lab.run import run_lock
 from gan_lab.study import sweep
 
 STOP_FILE = ".stop"
@@ -55,13 +56,18 @@ def check_shared_storage(sweep_dir) -> None:
 def _train(command: list[str], run_dir: str, stop_file: str) -> tuple[int | None, float, str]:
   """Runs one training command on this node; passes a stop on as SIGTERM; returns (exit code, seconds, node id).
 
-  The exit code is None when the sweep was stopped before the run began.
+  The exit code is None when the sweep was stopped before the run began, or when another process holds
+  the run (the node id is then the line that says so).
   """
   began, node = time.time(), ray.get_runtime_context().get_node_id()
   if os.path.exists(stop_file):
     return None, 0.0, node
-  with open(Path(run_dir) / sweep.LOG_FILE, "ab") as log:
-    proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+  claim = run_lock.claim(run_dir)
+  if claim is None:  # Another sweep holds the run: not ours to start or record.
+    return None, 0.0, f"skipped: in use by {run_lock.holder(run_dir)}"
+  with claim, open(Path(run_dir) / sweep.LOG_FILE, "ab") as log:  # The run's process keeps the claim.
+    proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, pass_fds=(claim.fileno(),),
+                            env={**os.environ, **run_lock.inherit_env(claim)})
     while proc.poll() is None:
       if os.path.exists(stop_file):
         proc.send_signal(signal.SIGTERM)
@@ -89,6 +95,8 @@ def run_all(specs, sweep_dir, cpus_per_run: float = 1, gpus_per_run: float = 0, 
     for ref in done:
       spec = running.pop(ref)
       returncode, seconds, node = ray.get(ref)
-      if returncode is not None:  # None: the stop came before the run began.
+      if returncode is not None:  # None: the stop came before the run began, or another process holds it.
         sweep.record_exit(spec, returncode, seconds, log, on_finished, ray_node=node)
+      elif node.startswith("skipped"):
+        log(f"sweep: {spec.label} {node}")
   stop_file.unlink(missing_ok=True)

@@ -16,6 +16,7 @@ class ExitCode(enum.IntEnum):
   UNUSABLE = 2  # Data, output folder, checkpoints or an output write (a full disk included).
   DIVERGED = 3  # A non-finite loss at a log or checkpoint step.
   WORKER_LOST = 4  # A multi-worker run lost a worker.
+  FINDINGS = 5  # gan-lab doctor found a mistake.
   SIGINT = 128 + signal.SIGINT  # Stopped by Ctrl-C after checkpointing: the same command resumes.
   SIGTERM = 128 + signal.SIGTERM  # Stopped by SIGTERM (or another worker was) after checkpointing.
 

@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 from gan_lab.files import atomic_io
+from gan_lab.run import run_lock
 
 # Flags that may change between a run's resumes: where things are, and how steps are batched into
 # calls, which leaves the results bitwise equal (tests/test_training.py checks it).
@@ -28,13 +29,13 @@ def prepare(output_dir, flags: dict, overwrite: bool = False, defaults: dict | N
 
   Raises RunDirError if the folder is not writable, or if it holds a run
   with different flags and `overwrite` is False. With `overwrite`, the old
-  run's files are removed first. A flag missing from the old run's
+  run's files are removed first (hold the folder first: `run_lock.hold`). A flag missing from the old run's
   flags.json (added to gan_lab since) counts as its value in `defaults`.
   """
   out = Path(output_dir)
   previous = out / FLAGS_FILE
   if overwrite and out.exists():
-    shutil.rmtree(out)
+    _remove_all_but_the_lock(out)
   elif previous.exists():
     _check_same_run(previous, flags, defaults or {})
   try:
@@ -45,6 +46,17 @@ def prepare(output_dir, flags: dict, overwrite: bool = False, defaults: dict | N
   except atomic_io.OutputWriteError as e:
     raise RunDirError(f"--output_dir={out}: cannot write there ({e.reason})") from None
   return out
+
+
+def _remove_all_but_the_lock(out: Path) -> None:
+  """The old run's files go; the lock file stays, so whoever holds the folder keeps holding it."""
+  for entry in out.iterdir():
+    if entry.name == run_lock.LOCK_FILE:
+      continue
+    if entry.is_dir() and not entry.is_symlink():
+      shutil.rmtree(entry)
+    else:
+      entry.unlink()
 
 
 def _check_same_run(path: Path, flags: dict, defaults: dict) -> None:

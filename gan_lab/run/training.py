@@ -19,7 +19,7 @@ import numpy as np
 import tensorflow as tf
 
 from gan_lab.gan import activations
-from gan_lab.run import distribute
+from gan_lab.run import distribute, run_lock
 from gan_lab.data import input_pipeline
 from gan_lab.gan import losses
 from gan_lab.gan import models
@@ -182,16 +182,19 @@ def train(config: TrainConfig, train_data: np.ndarray | None = None, log=print,
   Resumes from the latest checkpoint in `config.output_dir` if there is one.
   When `should_stop()` turns true (e.g. `interrupts.StopRequest.requested`),
   checkpoints the step reached and returns with `interrupted` set. Raises
+  run_lock.RunLockedError when another process holds `config.output_dir`,
   NonFiniteLossError when a loss is NaN or infinite at a log or checkpoint
   step, after recording the failure in metrics.jsonl (the last good
   checkpoint stays), and atomic_io.OutputWriteError when an output cannot be
   written.
   """
-  if train_data is None:
-    train_data = training_data.load(config)
-  trainer = Trainer(config, train_data, log)
-  trainer.advance(config.train_steps, should_stop)
-  return trainer.checkpoint_and_close() if trainer.step < config.train_steps else trainer.finish()
+  chief = distribute.worker_role(config.strategy).is_chief  # The other workers write no files of the run.
+  with run_lock.hold(config.output_dir) if chief else contextlib.nullcontext():
+    if train_data is None:
+      train_data = training_data.load(config)
+    trainer = Trainer(config, train_data, log)
+    trainer.advance(config.train_steps, should_stop)
+    return trainer.checkpoint_and_close() if trainer.step < config.train_steps else trainer.finish()
 
 
 def device_description() -> str:

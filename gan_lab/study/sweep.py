@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from gan_lab.files import atomic_io
-from gan_lab.run import exit_codes
+from gan_lab.run import exit_codes, run_lock
 
 TRAIN_COMMAND = (sys.executable, "-m", "gan_lab.cli", "train")
 STATUS_FILE, LOG_FILE = "status.json", "train.log"
@@ -82,6 +82,9 @@ def run_all(specs: list[RunSpec], parallel: int = 1, on_finished=None, log=print
 
   threads_per_run: caps each run's thread pools (`thread_limits`); 0 leaves TensorFlow's defaults.
 
+  A run another process holds (a second sweep on the folder) is skipped
+  with one line and left to that process.
+
   stop: an `interrupts.StopRequest`; once it is requested, no run starts and
   the signal is forwarded to the running ones, which checkpoint and are
   recorded as interrupted (resumed when the sweep is started again).
@@ -96,10 +99,14 @@ def run_all(specs: list[RunSpec], parallel: int = 1, on_finished=None, log=print
       forwarded = True
     while pending and len(running) < parallel and not (stop and stop.requested()):
       spec = pending.pop(0)
-      spec.run_dir.mkdir(parents=True, exist_ok=True)
-      with open(spec.run_dir / LOG_FILE, "ab") as log_file:
-        running.append((spec, subprocess.Popen(spec.command(), stdout=log_file, stderr=subprocess.STDOUT,
-                                               env={**os.environ, **thread_limits(threads_per_run)}), time.time()))
+      claim = run_lock.claim(spec.run_dir)
+      if claim is None:  # Another sweep (or a hand-started run) is training it: not ours to start or record.
+        log(f"sweep: {spec.label} skipped: in use by {run_lock.holder(spec.run_dir)}")
+        continue
+      with claim, open(spec.run_dir / LOG_FILE, "ab") as log_file:  # The run's process keeps the claim.
+        env = {**os.environ, **thread_limits(threads_per_run), **run_lock.inherit_env(claim)}
+        running.append((spec, subprocess.Popen(spec.command(), stdout=log_file, stderr=subprocess.STDOUT, env=env,
+                                               pass_fds=(claim.fileno(),)), time.time()))
       log(f"sweep: started {spec.label}")
     time.sleep(0.5)
     for item in [r for r in running if r[1].poll() is not None]:

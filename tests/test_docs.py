@@ -1,0 +1,142 @@
+"""The docs stay true: links resolve, every flag they give a command exists, the README's table matches its CSV."""
+
+import csv
+import functools
+import math
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gan_lab.study import report, statistics
+
+REPO = Path(__file__).resolve().parents[1]
+DOCS = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md")), REPO / "benchmarks" / "README.md"]
+GUIDES = [p for p in DOCS if p.parent.name == "docs" and not p.name.startswith(("study_summary", "seed_defects_",
+                                                                                  "ema_comparison"))]
+# How the docs start each command, and how to ask it for its flags.
+COMMANDS = {
+    r"gan-lab train|bash run\.sh train|python experiments/train\.py|python -m gan_lab\.cli train": ["-m", "gan_lab.cli", "train"],
+    r"gan-lab sweep|bash run\.sh sweep|python experiments/sweep_activation\.py": ["-m", "gan_lab.cli", "sweep"],
+    r"gan-lab compare-ema|python experiments/compare_ema\.py": ["-m", "gan_lab.cli", "compare-ema"],
+    r"gan-lab plot-activations|python experiments/plot_activations\.py": ["-m", "gan_lab.cli", "plot-activations"],
+    r"gan-lab doctor": ["-m", "gan_lab.cli", "doctor"],
+    r"python experiments/seed_defects\.py": [str(REPO / "experiments" / "seed_defects.py")],
+    r"python -m benchmarks\.throughput": ["-m", "benchmarks.throughput"],
+    r"python -m benchmarks\.time_to_quality": ["-m", "benchmarks.time_to_quality"],
+}
+FLAG = re.compile(r"(?<![\w-])--([a-z][a-z0-9_]*)")
+
+
+def _slug(heading: str) -> str:
+  """GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens."""
+  return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def _text_outside_code(text: str) -> str:
+  return re.sub(r"```.*?```", "", text, flags=re.DOTALL)
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=lambda p: str(p.relative_to(REPO)))
+def test_every_relative_link_and_image_resolves(doc):
+  text = _text_outside_code(doc.read_text())
+  broken = []
+  for target in re.findall(r"!?\[[^\]]*\]\(([^)\s]+)\)", text):
+    if re.match(r"^[a-z]+:", target):
+      continue
+    path, _, anchor = target.partition("#")
+    file = (doc.parent / path).resolve() if path else doc
+    if not file.exists():
+      broken.append(target)
+    elif anchor and file.suffix == ".md":
+      headings = re.findall(r"^#+ (.*)$", _text_outside_code(file.read_text()), re.M)
+      if anchor not in {_slug(h) for h in headings}:
+        broken.append(target)
+  assert not broken, broken
+
+
+def test_the_readme_is_a_front_page_and_the_guides_open_with_their_question():
+  assert len((REPO / "README.md").read_text().splitlines()) <= 200
+  assert len(GUIDES) >= 5
+  for guide in GUIDES:
+    lines = guide.read_text().splitlines()
+    assert lines[0].startswith("# ") and lines[2].startswith("*") and lines[2].rstrip().endswith("?*"), guide.name
+
+
+@functools.cache
+def _known_flags(command: tuple) -> frozenset:
+  proc = subprocess.run([sys.executable, *command, "--helpfull"], capture_output=True, text=True, timeout=300,
+                        cwd=REPO)
+  flags = set(re.findall(r"--(?:\[no\])?([a-z][a-z0-9_]*)", proc.stdout + proc.stderr))
+  assert len(flags) > 10, (command, proc.stdout[-2000:], proc.stderr[-2000:])
+  return frozenset(flags)
+
+
+def _command_lines(text: str):
+  """(command pattern, the rest of its line) for every command the docs give, in code blocks or inline code."""
+  for line in text.splitlines():
+    for span in re.findall(r"`([^`]+)`", line) or [line]:
+      for pattern in COMMANDS:
+        for match in re.finditer(pattern, span):
+          yield pattern, span[match.end():]
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=lambda p: str(p.relative_to(REPO)))
+def test_every_flag_given_to_a_command_exists_in_that_command(doc):
+  unknown = []
+  for pattern, rest in _command_lines(doc.read_text()):
+    rest = re.split(r"\s#\s|(?=gan-lab |bash run\.sh |python )", rest)[0]  # Up to a comment or the next command.
+    known = _known_flags(tuple(COMMANDS[pattern]))
+    unknown += [f"{pattern.split('|')[0]} --{f}" for f in FLAG.findall(rest) if f not in known]
+  assert not unknown, unknown
+
+
+def test_every_flag_the_docs_name_exists_in_some_command():
+  everything = frozenset().union(*(_known_flags(tuple(c)) for c in COMMANDS.values()))
+  other_tools = re.compile(r"`(?:ray start|tensorboard) [^`]*`")  # Their flags are theirs, not gan_lab's.
+  named = {f for doc in DOCS for f in FLAG.findall(other_tools.sub("", doc.read_text()))}
+  assert not named - everything, sorted(named - everything)
+
+
+def _readme_table() -> dict:
+  """{(model · loss, activation): (mean, half-width, seeds, bold, dagger)} from the README's results table."""
+  lines = [l for l in (REPO / "README.md").read_text().splitlines() if l.startswith("| ")]
+  header = next(l for l in lines if l.startswith("| model · loss |"))
+  activations = [c.strip() for c in header.strip("|").split("|")][1:]
+  table = {}
+  for line in lines[lines.index(header) + 2:]:
+    cells = [c.strip() for c in line.strip("|").split("|")]
+    if "·" not in cells[0]:
+      break
+    for activation, cell in zip(activations, cells[1:]):
+      mean, half, seeds = re.search(r"([\d.e+]+) ± ([\d.e+]+) \((\d+)\)", cell).groups()
+      table[(cells[0], activation)] = (float(mean), float(half), int(seeds), cell.startswith("**"), "†" in cell)
+  return table
+
+
+def _study_rows() -> list[dict]:
+  with open(REPO / "docs" / "study_results.csv") as f:
+    rows = list(csv.DictReader(f))
+  return [{**r, "failed": r["failed"] == "True", "data_margin": float(r["data_margin"]),
+           "fcd": float(r["fcd"]) if r["fcd"] else math.nan} for r in rows]
+
+
+def test_the_readme_results_table_is_recomputed_from_the_committed_csv():
+  rows = [r for r in _study_rows() if not r["data_margin"]]
+  table = _readme_table()
+  assert len(table) == 32
+  for (row_label, activation), (mean, half, seeds, bold, dagger) in table.items():
+    model, loss = row_label.split(" · ")
+    values = [r["fcd"] for r in rows if (r["model"], r["loss"], r["output_activation"]) == (model, loss, activation)
+              and not r["failed"] and not math.isnan(r["fcd"])]
+    want_mean, want_half = statistics.mean_ci(values)
+    assert (len(values), mean, half) == (seeds, pytest.approx(want_mean, rel=5e-3), pytest.approx(want_half, rel=5e-2)), (
+        row_label, activation)
+  overview = "\n".join(report.overview_lines(rows))  # The report's marks: bold best, dagger worse than it.
+  for (row_label, activation), (_, _, _, bold, dagger) in table.items():
+    line = next(l for l in overview.splitlines() if l.startswith(f"| {row_label} |"))
+    columns = [c.strip() for c in overview.splitlines()[0].strip("|").split("|")]
+    cell = [c.strip() for c in line.strip("|").split("|")][columns.index(activation)]
+    assert (cell.startswith("**"), "†" in cell) == (bold, dagger), (row_label, activation, cell)

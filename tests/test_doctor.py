@@ -1,0 +1,179 @@
+"""The doctor names exactly the seed defect put into a GAN, finds nothing in gan_lab's own, and each check both ways."""
+
+import importlib
+import subprocess
+import sys
+from pathlib import Path
+
+import keras
+import numpy as np
+import pytest
+
+import seed_reconstructions
+from gan_lab.config import registry
+from gan_lab.data import datasets
+from gan_lab.gan import activations, doctor, losses, models
+
+REPO = Path(__file__).resolve().parents[1]
+HAVE_FMNIST = Path("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz").is_file()
+needs_fmnist = pytest.mark.skipif(not HAVE_FMNIST, reason="needs Debian's dataset-fashion-mnist")
+NOISE = np.random.default_rng(0).standard_normal((32, 16)).astype(np.float32)
+
+
+@pytest.fixture(scope="module")
+def pixels():
+  if not HAVE_FMNIST:
+    pytest.skip("needs Debian's dataset-fashion-mnist")
+  return datasets.load("fashion_mnist", "train").images[:32]
+
+
+@pytest.fixture(scope="module")
+def defects():
+  sys.path.insert(0, str(REPO))
+  return importlib.import_module("experiments.seed_defect_plugins")
+
+
+def _names(model, loss, activation_name, pixels, train_step=None):
+  activation = activations.get(activation_name)
+  networks = models.build(model, (28, 28, 1), NOISE.shape[1], activation)
+  return [f.name for f in doctor.check(networks.generator, networks.discriminator, loss,
+                                       activation.pixels_to_data(pixels), NOISE, train_step=train_step, log=None)]
+
+
+def _gan_lab_step(loss):
+  def step(generator, discriminator, real, noise):
+    from gan_lab.gan.train_step import GanUpdates, StepSettings  # pylint: disable=g-import-not-at-top
+    updates = GanUpdates(models.GanModels(generator, discriminator), losses.get(loss), None,
+                         keras.optimizers.Adam(2e-4, 0.5), keras.optimizers.Adam(2e-4, 0.5),
+                         StepSettings(gp_weight=10.0 if registry.needs_gradient_penalty(loss) else 0.0))
+    updates.replica_step({"real": real, "noise": noise, "uniform": np.full(len(real), 0.5, np.float32)})
+  return step
+
+
+@needs_fmnist
+@pytest.mark.parametrize("loss", ["minimax", "non_saturating", "least_squares", "hinge", "wasserstein"])
+def test_gan_labs_own_pieces_show_nothing(pixels, loss):
+  for activation in ("sigmoid", "tanh", "linear", "hard_sigmoid"):
+    assert _names("mlp", loss, activation, pixels) == [], activation
+  assert _names("mlp", loss, "tanh", pixels, train_step=_gan_lab_step(loss)) == []
+  assert _names("dcgan", loss, "tanh", pixels, train_step=_gan_lab_step(loss)) == []
+
+
+@needs_fmnist
+@pytest.mark.parametrize("model, loss, activation, found", [
+    ("mlp", "defect_double_sigmoid", "sigmoid", "double_sigmoid"),
+    ("defect_mlp_shifted_noise", "non_saturating", "sigmoid", "noise_spread"),
+    ("mlp", "defect_fakes_labelled_real", "sigmoid", "fakes_labelled_real"),
+    ("mlp", "defect_swapped_updates", "sigmoid", "swapped_updates"),
+    ("mlp", "non_saturating", "defect_sigmoid_data_pm1", "data_range"),
+    ("mlp", "non_saturating", "defect_sigmoid_data_0_255", "data_range"),
+])
+def test_each_seed_defect_is_named_alone(pixels, defects, model, loss, activation, found):
+  del defects  # Registers the defect_* names.
+  noise = NOISE if model == "mlp" else np.random.default_rng(0).standard_normal((32, 100)).astype(np.float32)
+  act = activations.get(activation)
+  networks = models.build(model, (28, 28, 1), noise.shape[1], act)
+  names = [f.name for f in doctor.check(networks.generator, networks.discriminator, loss, act.pixels_to_data(pixels),
+                                        noise, train_step=_gan_lab_step(loss), output_range=act.output_range,
+                                        log=None)]
+  assert names == [found]
+
+
+@needs_fmnist
+def test_seed_001_and_004_as_written_get_exactly_their_mistakes(pixels):
+  assert sorted(f.name for f in doctor.check(**seed_reconstructions.seed_001(pixels), log=None)) == [
+      "data_range", "double_sigmoid", "noise_spread"]
+  assert sorted(f.name for f in doctor.check(**seed_reconstructions.seed_004(), log=None)) == [
+      "double_sigmoid", "fakes_labelled_real", "swapped_updates"]
+
+
+def _mlp(inputs, outputs, activation=None):
+  return keras.Sequential([keras.layers.Input((inputs,)), keras.layers.Dense(16, activation="relu"),
+                           keras.layers.Dense(outputs, activation=activation)])
+
+
+@pytest.mark.parametrize("noise, found", [
+    (NOISE[:, :8], "noise_shape"),  # 8 dimensions for a generator that takes 16.
+    (NOISE * 0.1 + 0.9, "noise_spread"),
+    (NOISE, None),
+])
+def test_noise_checks(noise, found):
+  generator, discriminator = _mlp(16, 4, "tanh"), _mlp(4, 1)
+  names = [f.name for f in doctor.check(generator, discriminator, "non_saturating", np.linspace(-1, 1, 128).reshape(32, 4),
+                                        noise, log=None)]
+  assert names == ([found] if found else [])
+
+
+@pytest.mark.parametrize("activation, data, found", [
+    ("sigmoid", (0, 255), ("data_range", "error")),
+    ("sigmoid", (-1, 1), ("data_range", "error")),
+    ("tanh", (0, 1), ("data_range", "note")),  # Half the output range unused.
+    ("tanh", (-1, 1), None),
+    ("sigmoid", (0, 1), None),
+])
+def test_data_range_checks(activation, data, found):
+  generator, discriminator = _mlp(16, 4, activation), _mlp(4, 1)
+  real = np.linspace(*data, 128).reshape(32, 4).astype(np.float32)
+  findings = doctor.check(generator, discriminator, "non_saturating", real, NOISE, log=None)
+  assert [(f.name, f.severity) for f in findings] == ([found] if found else [])
+
+
+def test_a_linear_output_is_noted_when_it_overshoots_the_data():
+  generator = keras.Sequential([keras.layers.Input((16,)), keras.layers.Dense(4, kernel_initializer="ones")])
+  real = np.linspace(-1, 1, 128).reshape(32, 4).astype(np.float32)
+  findings = doctor.check(generator, _mlp(4, 1), "non_saturating", real, NOISE, log=None)
+  assert [(f.name, f.severity) for f in findings] == [("data_range", "note")] and "% of it falls outside" in findings[0].message
+
+
+@pytest.mark.parametrize("d_activation, from_logits, found", [
+    ("sigmoid", True, ("double_sigmoid", "error")),
+    ("sigmoid", False, ("sigmoid_probabilities", "note")),
+    (None, True, None),
+])
+def test_keras_losses_against_the_discriminators_last_layer(d_activation, from_logits, found):
+  real = np.linspace(-1, 1, 128).reshape(32, 4).astype(np.float32)
+  loss = keras.losses.BinaryCrossentropy(from_logits=from_logits)
+  findings = doctor.check(_mlp(16, 4, "tanh"), _mlp(4, 1, d_activation), loss, real, NOISE, log=None)
+  assert [(f.name, f.severity) for f in findings] == ([found] if found else [])
+
+
+def test_a_train_step_that_trains_nothing_of_one_network_is_named():
+  def step_that_skips_the_generator(generator, discriminator, real, noise):
+    _gan_lab_step("non_saturating")(keras.models.clone_model(generator), discriminator, real, noise)
+  real = np.linspace(-1, 1, 128).reshape(32, 4).astype(np.float32)
+  findings = doctor.check(_mlp(16, 4, "tanh"), _mlp(4, 1), "non_saturating", real, NOISE,
+                          train_step=step_that_skips_the_generator, log=None)
+  assert [f.name for f in findings] == ["untrained_network"] and "generator" in findings[0].message
+
+
+def test_findings_print_one_line_each_with_the_guide_and_the_cost():
+  lines = []
+  doctor.check(_mlp(16, 4, "sigmoid"), _mlp(4, 1, "sigmoid"), "non_saturating",
+               np.linspace(0, 255, 128).reshape(32, 4), NOISE * 0.1 + 0.9, log=lines.append)
+  assert [l.split(":")[1].strip() for l in lines] == ["noise_spread", "data_range", "double_sigmoid"]
+  assert all(l.startswith("error: ") and "See docs/seed_articles.md" in l and "measured: FCD" in l for l in lines)
+
+
+@needs_fmnist
+def test_the_command_on_a_plugins_defect_and_on_gan_labs_own():
+  command = [sys.executable, "-m", "gan_lab.cli", "doctor", "--model=mlp", "--output_activation=sigmoid",
+             "--batch_size=32"]
+  proc = subprocess.run([*command, "--plugins=experiments.seed_defect_plugins", "--loss=defect_fakes_labelled_real"],
+                        capture_output=True, text=True, timeout=300, cwd=REPO)
+  assert proc.returncode == 5, proc.stderr[-2000:]
+  assert [l for l in proc.stdout.splitlines() if l.startswith("error:")][0].startswith("error: fakes_labelled_real:")
+  assert proc.stdout.splitlines()[-1] == "1 error(s), 0 note(s)"
+  proc = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=REPO)
+  assert proc.returncode == 0 and proc.stdout.strip() == "no known mistake found", proc.stdout + proc.stderr[-2000:]
+
+
+@needs_fmnist
+def test_the_command_on_a_users_module(tmp_path):
+  (tmp_path / "my_seed_001.py").write_text(
+      "import seed_reconstructions\nfrom gan_lab.data import datasets\n\n"
+      "def doctor_inputs():\n  return seed_reconstructions.seed_001(datasets.load('fashion_mnist', 'train').images[:64])\n")
+  proc = subprocess.run([sys.executable, "-m", "gan_lab.cli", "doctor", "--module=my_seed_001"], capture_output=True,
+                        text=True, timeout=300, cwd=tmp_path)
+  assert proc.returncode == 5, proc.stderr[-2000:]
+  assert sorted(l.split(":")[1].strip() for l in proc.stdout.splitlines() if l.startswith("error:")) == [
+      "data_range", "double_sigmoid", "noise_spread"]
