@@ -1,4 +1,4 @@
-"""The README's examples, run as written: custom parts by name (Python and CLI), and the Keras `fit` example."""
+"""The docs' examples, run as written: custom parts by name (Python and CLI), the README's own pieces and `fit`."""
 
 import json
 import os
@@ -19,14 +19,15 @@ TINY = ["--max_examples=256", "--batch_size=32", "--train_steps=20", "--log_ever
 needs_fmnist = pytest.mark.skipif(not HAVE_FMNIST, reason="needs Debian's dataset-fashion-mnist (bash run.sh installs it)")
 
 
-def _readme_example(heading="## Your own model, loss or output activation") -> str:
-  section = (REPO / "README.md").read_text().split(heading + "\n", 1)[1]
+def _example(marker="## Your own model, loss or output activation", doc="docs/extending.md") -> str:
+  """The first python block after `marker` in `doc`, as a reader would copy it."""
+  section = (REPO / doc).read_text().split(marker, 1)[1]
   return re.search(r"```python\n(.*?)```", section, re.DOTALL).group(1)
 
 
 @pytest.fixture
 def plugin_dir(tmp_path):
-  (tmp_path / "my_gan_parts.py").write_text(_readme_example())
+  (tmp_path / "my_gan_parts.py").write_text(_example())
   return tmp_path
 
 
@@ -74,8 +75,15 @@ def test_unknown_names_and_plugins_exit_1_naming_the_flag(plugin_dir, args, mess
 
 @needs_fmnist
 def test_readme_keras_fit_example_trains_and_writes_its_grids(tmp_path):
-  (tmp_path / "keras_gan.py").write_text(_readme_example("## Training with Keras's `fit`"))
+  (tmp_path / "keras_gan.py").write_text(_example("**Keras's `fit`.**", "README.md"))
   proc = _run(["keras_gan.py"], cwd=tmp_path)
   assert proc.returncode == 0, proc.stderr[-3000:]
   out = tmp_path / "outputs" / "keras_gan"
   assert sorted(p.name for p in out.glob("grid_epoch_*.png")) == ["grid_epoch_0001.png", "grid_epoch_0002.png"]
+
+
+def test_readme_own_pieces_example_registers_them_for_the_command(tmp_path):
+  (tmp_path / "my_gan_parts.py").write_text(_example("**Your own pieces.**", "README.md"))
+  proc = _run([*TRAIN, "--plugins=my_gan_parts", "--output_activation=softsign", "--loss=least_absolute",
+               "--dataset=ring", "--model=mlp", "--train_steps=10", "--num_samples=10", "--output_dir=run"], cwd=tmp_path)
+  assert proc.returncode == 0, proc.stderr[-3000:]
