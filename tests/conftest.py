@@ -1,5 +1,6 @@
 """Shared test set-up: quiet TensorFlow, import gan_lab from the checkout, test plugins for subprocesses."""
 
+import importlib
 import os
 import sys
 from pathlib import Path
@@ -9,10 +10,10 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 # Subprocesses (gan-lab commands, sweep runs, Ray workers) import the tests' --plugins modules (nan_plugin) from here.
 os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO / "tests"), os.environ.get("PYTHONPATH", "")) if p)
-# Every gan-lab command a test starts, as the sweep starts its runs: the installed package, not a path.
-GAN_LAB = (sys.executable, "-m", "gan_lab.cli")
 
 import pytest  # pylint: disable=g-import-not-at-top
+
+from gan_lab.config import registry  # pylint: disable=g-import-not-at-top
 
 
 @pytest.fixture(scope="session")
@@ -77,3 +78,14 @@ def run_as_nobody():
   if os.geteuid() != 0:
     pytest.skip("dropping to nobody needs root")
   return _run_as_nobody
+
+
+@pytest.fixture(scope="module")
+def defects():
+  """The plugin module, its registrations undone afterwards so other tests see only gan_lab's names."""
+  saved = [(r, dict(r._traits), dict(r._entries)) for r in (registry.LOSSES, registry.MODELS, registry.ACTIVATIONS)]
+  sys.modules.pop("experiments.seed_defect_plugins", None)
+  yield importlib.import_module("experiments.seed_defect_plugins")
+  for reg, traits, entries in saved:
+    reg._traits, reg._entries = traits, entries
+  sys.modules.pop("experiments.seed_defect_plugins", None)

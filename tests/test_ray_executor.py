@@ -3,6 +3,9 @@ failures recorded, a stopped sweep resumed by training only what was missing, a 
 
 import csv
 import dataclasses
+import json
+import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +16,7 @@ ray = pytest.importorskip("ray", reason="the Ray executor is the optional extra 
 from ray.cluster_utils import Cluster  # pylint: disable=g-import-not-at-top
 
 from gan_lab.ray import executor as ray_executor  # pylint: disable=g-import-not-at-top
+from gan_lab.run import run_lock  # pylint: disable=g-import-not-at-top
 from gan_lab.study import report  # pylint: disable=g-import-not-at-top
 from gan_lab.study import sweep  # pylint: disable=g-import-not-at-top
 from gan_lab.study.design import Cell  # pylint: disable=g-import-not-at-top
@@ -109,3 +113,48 @@ def test_a_folder_a_node_cannot_see_is_refused(tmp_path, two_nodes, monkeypatch)
   monkeypatch.setattr(Path, "write_text", lambda self, text: real_write(self, text + "-not-what-nodes-read"))
   with pytest.raises(ray_executor.SharedStorageError, match=r"is not visible from Ray node\(s\) "):
     ray_executor.check_shared_storage(tmp_path)
+
+
+class _StopOnceResumed:
+  """Asks the sweep to stop once the run's log says it resumed (the executor passes it on as SIGTERM)."""
+
+  def __init__(self, spec):
+    self.spec = spec
+
+  def requested(self):
+    log = self.spec.run_dir / sweep.LOG_FILE
+    return log.is_file() and "resuming at step" in log.read_text()
+
+
+def test_a_lost_node_leaves_its_run_interrupted_and_the_next_start_resumes_it(tmp_path, two_nodes):
+  del two_nodes  # Shut down: this test needs a cluster of its own, whose worker node it removes.
+  ray.shutdown()
+  cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 0})
+  node = cluster.add_node(num_cpus=1)
+  ray.init(address=cluster.address, include_dashboard=False, log_to_driver=False)
+  try:
+    spec, = _plan(tmp_path, ["tanh"], RING + ("--train_steps=100000", "--checkpoint_every=20"))
+    thread = threading.Thread(target=ray_executor.run_all, args=([spec], tmp_path), kwargs={"log": _quiet})
+    thread.start()
+    deadline = time.time() + 300
+    while not list((spec.run_dir / "checkpoints").glob("ckpt-*.index")):
+      assert time.time() < deadline, "the run never checkpointed"
+      time.sleep(0.5)
+    cluster.remove_node(node)
+    thread.join(timeout=180)
+    assert not thread.is_alive() and spec.status()["status"] == "interrupted", spec.status()
+    assert "Ray task was lost" in spec.status()["reason"]
+    deadline = time.time() + 120
+    while run_lock.is_held(spec.run_dir):  # The lost run's process stops (SIGTERM when its worker dies).
+      assert time.time() < deadline, "the lost run's process kept the folder"
+      time.sleep(0.5)
+    cluster.add_node(num_cpus=1)
+    ray_executor.run_all([spec], tmp_path, log=_quiet, stop=_StopOnceResumed(spec))
+  finally:
+    ray.shutdown()
+    cluster.shutdown()
+  assert spec.status()["status"] == "interrupted" and spec.status()["exit_code"] == 143, spec.status()
+  text = (spec.run_dir / sweep.LOG_FILE).read_text()
+  assert text.count("resuming at step") == 1 and text.count("gan_lab: mlp/") == 2  # Trained by one process at a time.
+  steps = [json.loads(l)["step"] for l in (spec.run_dir / "metrics.jsonl").read_text().splitlines()]
+  assert steps == sorted(set(steps))  # No metrics line twice.

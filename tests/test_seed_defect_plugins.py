@@ -24,17 +24,6 @@ def _sigmoid(x):
   return 1.0 / (1.0 + np.exp(-np.asarray(x, np.float64)))
 
 
-@pytest.fixture(scope="module")
-def defects():
-  """The plugin module, its registrations undone afterwards so other tests see only gan_lab's names."""
-  saved = [(r, dict(r._traits), dict(r._entries)) for r in (registry.LOSSES, registry.MODELS, registry.ACTIVATIONS)]
-  sys.modules.pop("experiments.seed_defect_plugins", None)
-  yield importlib.import_module("experiments.seed_defect_plugins")
-  for reg, traits, entries in saved:
-    reg._traits, reg._entries = traits, entries
-  sys.modules.pop("experiments.seed_defect_plugins", None)
-
-
 def test_every_defect_is_registered_under_a_defect_name(defects):
   assert registry.LOSSES.get("defect_double_sigmoid") is defects.DOUBLE_SIGMOID
   assert registry.LOSSES.get("defect_fakes_labelled_real") is defects.FAKES_LABELLED_REAL

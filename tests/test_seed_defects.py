@@ -21,7 +21,7 @@ def test_every_variant_runs_and_the_report_is_written(tmp_path, tiny_evaluator):
   assert all(r["failed"] == "False" and r["plugins"] == "experiments.seed_defect_plugins" for r in rows)
   assert all(0.0 <= float(r["d_accuracy_real"]) <= 1.0 and float(r["fcd"]) > 0 for r in rows)
   summary = (tmp_path / "summary.md").read_text()
-  assert summary.count("| 1 | 0 |") == 7 and "- **updates_swapped** (004):" in summary
+  assert sum(line.split("|")[2:4] == [" 1 ", " 0 "] for line in summary.splitlines()) == 7 and "- **updates_swapped** (004):" in summary
   for name in ("grids.png", "curves.png"):
     assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
   logs = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("train.log")}

@@ -105,7 +105,7 @@ def test_a_run_killed_by_a_signal_is_interrupted_and_resumed_not_failed(tmp_path
   spec, = _plan(tmp_path, ["non_saturating"], ["tanh"], [0], RING)
   spec.run_dir.mkdir(parents=True)
   (spec.run_dir / sweep.LOG_FILE).write_text("done: 20 steps\n")
-  sweep.write_status(spec, sweep.status_record(spec, returncode, 1.0))
+  sweep.write_status(spec.run_dir, sweep.status_record(spec.run_dir, returncode, 1.0))
   assert spec.status()["status"] == "interrupted" and spec.status()["exit_code"] == returncode
   assert not spec.ended() and signal.Signals(-returncode).name in spec.status()["reason"]
 
@@ -127,12 +127,13 @@ def test_threads_per_run_reaches_each_runs_environment(tmp_path, monkeypatch, th
 def test_wall_seconds_add_up_over_a_runs_interrupted_processes(tmp_path):
   spec, = _plan(tmp_path, ["hinge"], ["tanh"], [0], ())
   spec.run_dir.mkdir(parents=True)
-  sweep.record_exit(spec, 143, 10.0, log=lambda *_: None)
-  sweep.record_exit(spec, 130, 2.5, log=lambda *_: None)
+  record = lambda code, seconds: sweep.write_status(spec.run_dir, sweep.exit_status(spec.run_dir, code, seconds))
+  record(143, 10.0)
+  record(130, 2.5)
   assert spec.status()["status"] == "interrupted" and spec.status()["wall_seconds"] == 12.5
-  sweep.record_exit(spec, 0, 5.0, log=lambda *_: None)
+  record(0, 5.0)
   assert spec.status() == {"status": "ok", "exit_code": 0, "reason": "", "wall_seconds": 17.5}
-  sweep.record_exit(spec, 0, 4.0, log=lambda *_: None)  # A finished run's time is not carried into another.
+  record(0, 4.0)  # A finished run's time is not carried into another.
   assert spec.status()["wall_seconds"] == 4.0
 
 

@@ -9,6 +9,8 @@ each node before any run starts. A stop (SIGTERM, Ctrl-C) reaches the tasks
 through a file in that folder, and each passes it on to its run as SIGTERM.
 """
 
+import json
+import ctypes
 import os
 import signal
 import subprocess
@@ -23,6 +25,7 @@ from gan_lab.run import run_lock
 from gan_lab.study import sweep
 
 STOP_FILE = ".stop"
+_PR_SET_PDEATHSIG = 1  # prctl option: a signal for this process when its parent dies.
 
 
 class SharedStorageError(RuntimeError):
@@ -53,28 +56,39 @@ def check_shared_storage(sweep_dir) -> None:
 
 
 @ray.remote
-def _train(command: list[str], run_dir: str, stop_file: str) -> tuple[int | None, float, str]:
-  """Runs one training command on this node; passes a stop on as SIGTERM; returns (exit code, seconds, node id).
+def _train(command: list[str], run_dir: str, stop_file: str) -> tuple[bool, str]:
+  """Runs one training command on this node and writes its status.json; returns (whether it ran, a note).
 
-  The exit code is None when the sweep was stopped before the run began, or when another process holds
-  the run (the node id is then the line that says so).
+  It does not run when the sweep was stopped before it began, or when
+  another process holds the run or has finished it (the note says which).
+  A stop reaches the run as SIGTERM.
   """
   began, node = time.time(), ray.get_runtime_context().get_node_id()
   if os.path.exists(stop_file):
-    return None, 0.0, node
+    return False, ""
   claim = run_lock.claim(run_dir)
   if claim is None:  # Another sweep holds the run: not ours to start or record.
-    return None, 0.0, f"skipped: in use by {run_lock.holder(run_dir)}"
-  with claim, open(Path(run_dir) / sweep.LOG_FILE, "ab") as log:  # The run's process keeps the claim.
-    proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, pass_fds=(claim.fileno(),),
-                            env={**os.environ, **run_lock.inherit_env(claim)})
-    while proc.poll() is None:
-      if os.path.exists(stop_file):
-        proc.send_signal(signal.SIGTERM)
-        proc.wait()
-        break
-      time.sleep(0.5)
-  return proc.returncode, time.time() - began, node
+    return False, f"skipped: in use by {run_lock.holder(run_dir)}"
+  with claim:  # Held until the status is written: no other sweep starts the run in between.
+    if sweep.has_ended(run_dir):
+      return False, "skipped: another sweep finished it"
+    with open(Path(run_dir) / sweep.LOG_FILE, "ab") as log:  # The run's process shares the claim.
+      proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, pass_fds=(claim.fileno(),),
+                              env={**os.environ, **run_lock.inherit_env(claim)}, preexec_fn=_stop_with_this_worker)
+      while proc.poll() is None:
+        if os.path.exists(stop_file):
+          proc.send_signal(signal.SIGTERM)
+          proc.wait()
+          break
+        time.sleep(0.5)
+    sweep.write_status(run_dir, {**sweep.exit_status(run_dir, proc.returncode, time.time() - began), "ray_node": node})
+  return True, ""
+
+
+def _stop_with_this_worker() -> None:
+  """In the run's process: SIGTERM when its Ray worker dies (Linux), so a lost node's run checkpoints and stops
+  rather than training on where no sweep sees it."""
+  ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def run_all(specs, sweep_dir, cpus_per_run: float = 1, gpus_per_run: float = 0, on_finished=None, log=print,
@@ -86,7 +100,8 @@ def run_all(specs, sweep_dir, cpus_per_run: float = 1, gpus_per_run: float = 0, 
   running = {}
   for spec in pending:
     spec.run_dir.mkdir(parents=True, exist_ok=True)
-    task = _train.options(num_cpus=cpus_per_run, num_gpus=gpus_per_run)
+    # No retries: a run lost with its node is recorded interrupted and resumes when the sweep is started again.
+    task = _train.options(num_cpus=cpus_per_run, num_gpus=gpus_per_run, max_retries=0)
     running[task.remote(spec.command(), str(spec.run_dir), str(stop_file.resolve()))] = spec
   while running:
     if stop and stop.requested() and not stop_file.exists():
@@ -94,9 +109,13 @@ def run_all(specs, sweep_dir, cpus_per_run: float = 1, gpus_per_run: float = 0, 
     done, _ = ray.wait(list(running), num_returns=1, timeout=0.5)
     for ref in done:
       spec = running.pop(ref)
-      returncode, seconds, node = ray.get(ref)
-      if returncode is not None:  # None: the stop came before the run began, or another process holds it.
-        sweep.record_exit(spec, returncode, seconds, log, on_finished, ray_node=node)
-      elif node.startswith("skipped"):
-        log(f"sweep: {spec.label} {node}")
+      try:
+        ran, note = ray.get(ref)
+      except ray.exceptions.RayError as e:  # The task's worker or node died.
+        sweep.record_lost(spec, f"its Ray task was lost ({type(e).__name__})", log)
+        continue
+      if ran:
+        sweep.report_exit(spec, log, on_finished)
+      elif note:
+        log(f"sweep: {spec.label} {note}")
   stop_file.unlink(missing_ok=True)

@@ -57,8 +57,7 @@ class RunSpec:
     return (self.status() or {}).get("status") == "ok"
 
   def ended(self) -> bool:
-    """Finished or failed for good; a run stopped by a signal has not ended and is resumed."""
-    return (self.status() or {}).get("status") in ("ok", "failed")
+    return has_ended(self.run_dir)
 
 
 def run_dir_of(sweep_dir, cell, seed: int) -> Path:
@@ -90,11 +89,11 @@ def run_all(specs: list[RunSpec], parallel: int = 1, on_finished=None, log=print
   recorded as interrupted (resumed when the sweep is started again).
   """
   pending = pending_runs(specs, log)
-  running: list[tuple[RunSpec, subprocess.Popen, float]] = []
+  running: list[tuple[RunSpec, subprocess.Popen, float, Any]] = []
   forwarded = False
   while (pending and not (stop and stop.requested())) or running:
     if stop and stop.requested() and not forwarded:
-      for _, proc, _ in running:
+      for _, proc, _, _ in running:
         proc.send_signal(stop.signum)
       forwarded = True
     while pending and len(running) < parallel and not (stop and stop.requested()):
@@ -103,16 +102,22 @@ def run_all(specs: list[RunSpec], parallel: int = 1, on_finished=None, log=print
       if claim is None:  # Another sweep (or a hand-started run) is training it: not ours to start or record.
         log(f"sweep: {spec.label} skipped: in use by {run_lock.holder(spec.run_dir)}")
         continue
-      with claim, open(spec.run_dir / LOG_FILE, "ab") as log_file:  # The run's process keeps the claim.
+      if spec.ended():  # Another sweep finished it since this one planned.
+        claim.close()
+        continue
+      # The run's process shares the claim; the sweep lets go of it once the run's status is written.
+      with open(spec.run_dir / LOG_FILE, "ab") as log_file:
         env = {**os.environ, **thread_limits(threads_per_run), **run_lock.inherit_env(claim)}
         running.append((spec, subprocess.Popen(spec.command(), stdout=log_file, stderr=subprocess.STDOUT, env=env,
-                                               pass_fds=(claim.fileno(),)), time.time()))
+                                               pass_fds=(claim.fileno(),)), time.time(), claim))
       log(f"sweep: started {spec.label}")
     time.sleep(0.5)
     for item in [r for r in running if r[1].poll() is not None]:
       running.remove(item)
-      spec, proc, began = item
-      record_exit(spec, proc.returncode, time.time() - began, log, on_finished)
+      spec, proc, began, claim = item
+      with claim:
+        write_status(spec.run_dir, exit_status(spec.run_dir, proc.returncode, time.time() - began))
+      report_exit(spec, log, on_finished)
 
 
 def thread_limits(threads: int) -> dict[str, str]:
@@ -132,27 +137,44 @@ def pending_runs(specs: list[RunSpec], log=print, where: str = "") -> list[RunSp
   return pending
 
 
-def record_exit(spec: RunSpec, returncode: int, seconds: float, log=print, on_finished=None, **extra) -> None:
-  """What every executor does when a run's process ends: its status.json (plus `extra`), a log line, the callback.
-
-  `wall_seconds` is summed over the run's processes: a resumed run adds the
-  seconds its interrupted processes recorded.
-  """
-  earlier = spec.status() or {}
+def exit_status(run_dir, returncode: int, seconds: float) -> dict:
+  """What status.json says of a run whose process exited: `status_record`, with `wall_seconds` summed over its
+  processes (a resumed run adds the seconds its interrupted processes recorded). Written while the run's claim is
+  held, so no other sweep can start it between its end and this record."""
+  path = Path(run_dir, STATUS_FILE)
+  earlier = json.loads(path.read_text()) if path.is_file() else {}
   if earlier.get("status") == "interrupted":
     seconds += earlier.get("wall_seconds") or 0.0
-  status = {**status_record(spec, returncode, seconds), **extra}
-  write_status(spec, status)
+  return status_record(run_dir, returncode, seconds)
+
+
+def report_exit(spec: RunSpec, log=print, on_finished=None) -> None:
+  """What every executor does once a run's status is written: a log line, then the callback (scoring)."""
+  status = spec.status()
   log(f"sweep: {spec.label} {status['status']}" + (f" ({status['reason']})" if status["reason"] else ""))
   if on_finished:
     on_finished(spec)
 
 
-def write_status(spec: RunSpec, status: dict) -> None:
-  atomic_io.write_json(spec.run_dir / STATUS_FILE, status)
+def record_lost(spec: RunSpec, cause: str, log=print) -> None:
+  """A run whose process was lost with its machine: interrupted, to resume from its last checkpoint."""
+  write_status(spec.run_dir, {"status": "interrupted", "exit_code": None,
+                              "reason": f"{cause}; resumes from its last checkpoint",
+                              "wall_seconds": (spec.status() or {}).get("wall_seconds")})
+  log(f"sweep: {spec.label} interrupted ({cause})")
 
 
-def status_record(spec: RunSpec, returncode: int, seconds: float) -> dict:
+def write_status(run_dir, status: dict) -> None:
+  atomic_io.write_json(Path(run_dir, STATUS_FILE), status)
+
+
+def has_ended(run_dir) -> bool:
+  """Finished or failed for good; a run stopped by a signal has not ended and is resumed."""
+  path = Path(run_dir, STATUS_FILE)
+  return path.is_file() and json.loads(path.read_text()).get("status") in ("ok", "failed")
+
+
+def status_record(run_dir, returncode: int, seconds: float) -> dict:
   """What `status.json` says of a run that exited with `returncode` (the reason from the last line of its log)."""
   if returncode == 0:
     return {"status": "ok", "exit_code": 0, "reason": "", "wall_seconds": round(seconds, 1)}
@@ -163,7 +185,7 @@ def status_record(spec: RunSpec, returncode: int, seconds: float) -> dict:
     return {"status": "interrupted", "exit_code": returncode,
             "reason": f"killed by {signal.Signals(-returncode).name}; resumes from its last checkpoint",
             "wall_seconds": round(seconds, 1)}
-  lines = (spec.run_dir / LOG_FILE).read_text(errors="replace").strip().splitlines()
+  lines = Path(run_dir, LOG_FILE).read_text(errors="replace").strip().splitlines()
   last = lines[-1][:300] if lines else ""
   reason = exit_codes.FAILURE_REASONS.get(returncode, f"crashed with exit code {returncode}")
   return {"status": "failed", "exit_code": returncode, "reason": f"{reason}: {last}",
