@@ -7,11 +7,11 @@ import numpy as np
 import tensorflow as tf
 
 from benchmarks import tutorial_baseline
+from gan_lab.config.train_config import TrainConfig
 from gan_lab.data import datasets as data
 from gan_lab.gan import models
-from gan_lab.run import training
 from gan_lab.gan.activations import get as get_activation
-from gan_lab.config.train_config import TrainConfig
+from gan_lab.run import training
 
 
 def load_fashion_mnist(max_examples=0) -> np.ndarray:

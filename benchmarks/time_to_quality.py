@@ -31,13 +31,12 @@ import tensorflow as tf  # pylint: disable=g-import-not-at-top
 from absl import app, flags, logging  # pylint: disable=g-import-not-at-top
 
 from benchmarks import contestants, tutorial_baseline  # pylint: disable=g-import-not-at-top
-from gan_lab.gan import activations  # pylint: disable=g-import-not-at-top
-from gan_lab.files import atomic_io  # pylint: disable=g-import-not-at-top
-from gan_lab.evaluation import evaluator  # pylint: disable=g-import-not-at-top
 from gan_lab.config import hardware, presets  # pylint: disable=g-import-not-at-top
-from gan_lab.evaluation import scoring  # pylint: disable=g-import-not-at-top
-from gan_lab.run import training  # pylint: disable=g-import-not-at-top
 from gan_lab.config.train_config import TrainConfig  # pylint: disable=g-import-not-at-top
+from gan_lab.evaluation import evaluator, scoring  # pylint: disable=g-import-not-at-top
+from gan_lab.files import atomic_io  # pylint: disable=g-import-not-at-top
+from gan_lab.gan import activations  # pylint: disable=g-import-not-at-top
+from gan_lab.run import training  # pylint: disable=g-import-not-at-top
 
 flags.DEFINE_list("configurations", ["tutorial", "default", "quality"], "Curves to measure, in this order: "
                   "tutorial, default and/or a preset's name.")

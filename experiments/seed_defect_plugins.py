@@ -10,10 +10,8 @@ that single name. gan_lab itself never imports this module.
 import keras
 import tensorflow as tf
 
-from gan_lab.gan import activations
 from gan_lab.evaluation import evaluator
-from gan_lab.gan import losses
-from gan_lab.gan import models
+from gan_lab.gan import activations, losses, models
 
 
 def double_sigmoid_discriminator_loss(real_logits, fake_logits, label_smoothing=0.0):

@@ -27,7 +27,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 
 from absl import app, flags  # pylint: disable=g-import-not-at-top
 
-from gan_lab.cli import cli_logging  # pylint: disable=g-import-not-at-top
+from gan_lab.cli import native_log_filter  # pylint: disable=g-import-not-at-top
 from gan_lab.files import atomic_io  # pylint: disable=g-import-not-at-top
 
 PLUGINS = "experiments.seed_defect_plugins"
@@ -138,7 +138,7 @@ def main(argv):
   unknown = [v for v in FLAGS.variants if v not in VARIANTS]
   if unknown:
     raise app.UsageError(f"--variants: unknown {', '.join(unknown)}; expected names from {', '.join(VARIANTS)}")
-  cli_logging.quiet_native_logs()
+  native_log_filter.quiet_unless_verbose()
   from gan_lab.evaluation import discriminator_probe, evaluator, metrics, scoring
   from gan_lab.run import interrupts
   from gan_lab.study import design, report, sweep, variant_report

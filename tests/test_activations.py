@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from gan_lab.gan import activations
 from gan_lab.config import registry
+from gan_lab.gan import activations
 
 
 @pytest.mark.parametrize("name", registry.ACTIVATIONS.names())

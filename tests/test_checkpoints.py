@@ -5,9 +5,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from gan_lab.gan import activations
-from gan_lab.gan import models
 from gan_lab.files.atomic_io import OutputWriteError
+from gan_lab.gan import activations, models
 from gan_lab.run.checkpoints import CheckpointError, RunCheckpoint
 
 

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from gan_lab.gan import activations
 from gan_lab.data import datasets as data
 from gan_lab.evaluation import discriminator_probe
+from gan_lab.gan import activations
 
 GAN_LAB_TRAIN = (sys.executable, "-m", "gan_lab.cli", "train")
 

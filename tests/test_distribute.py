@@ -18,8 +18,8 @@ sys.path.insert(0, sys.argv[1])
 import numpy as np, tensorflow as tf
 cpu = tf.config.list_physical_devices("CPU")[0]
 tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
-from gan_lab.run import training
 from gan_lab.config.train_config import TrainConfig
+from gan_lab.run import training
 data = np.random.default_rng(0).uniform(-1, 1, (256, 28, 28, 1)).astype(np.float32)
 result = {}
 for model, scheme, disc_steps in [("mlp", "alternating", 1), ("mlp", "simultaneous", 1), ("mlp", "alternating", 3),

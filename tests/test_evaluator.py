@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gan_lab.files import atomic_io
 from gan_lab.evaluation import evaluator
+from gan_lab.files import atomic_io
 
 
 def test_classifier_returns_logits_and_128_features():

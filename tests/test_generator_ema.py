@@ -11,13 +11,11 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from gan_lab.gan import activations
-from gan_lab.gan import losses
-from gan_lab.gan import models
-from gan_lab.run import training
 from gan_lab.config.train_config import TrainConfig
+from gan_lab.gan import activations, losses, models
 from gan_lab.gan.generator_ema import GeneratorEma
-from gan_lab.gan.train_step import GanUpdates, StepSettings, make_train_loop
+from gan_lab.gan.train_step import GanUpdates, make_train_loop, StepSettings
+from gan_lab.run import training
 
 REPO = Path(__file__).resolve().parents[1]
 RING = TrainConfig(dataset="ring", model="mlp", noise_dim=8, batch_size=32, train_steps=12, log_every=6,
@@ -93,8 +91,8 @@ sys.path.insert(0, sys.argv[1])
 import numpy as np, tensorflow as tf
 cpu = tf.config.list_physical_devices("CPU")[0]
 tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
-from gan_lab.run import training
 from gan_lab.config.train_config import TrainConfig
+from gan_lab.run import training
 base = TrainConfig(**json.loads(sys.argv[2]))
 data = np.random.default_rng(0).uniform(-1, 1, (512, 2)).astype(np.float32)
 quiet = lambda *_: None

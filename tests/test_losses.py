@@ -22,8 +22,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from gan_lab.gan import losses
 from gan_lab.config import registry
+from gan_lab.gan import losses
 
 REAL = np.array([-5.0, 1.4, 12.5, 2.7], np.float32)
 FAKE = np.array([10.0, 4.4, -5.5, 3.6], np.float32)

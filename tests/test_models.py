@@ -4,9 +4,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from gan_lab.gan import activations
-from gan_lab.gan import models
 from gan_lab.config import registry
+from gan_lab.gan import activations, models
 
 SHAPES = {"mlp": [(2,), (28, 28, 1), (32, 32, 3)], "dcgan": [(28, 28, 1), (32, 32, 3)],
           "tutorial_dcgan": [(28, 28, 1)]}

@@ -17,8 +17,7 @@ from ray.cluster_utils import Cluster  # pylint: disable=g-import-not-at-top
 
 from gan_lab.ray import executor as ray_executor  # pylint: disable=g-import-not-at-top
 from gan_lab.run import run_lock  # pylint: disable=g-import-not-at-top
-from gan_lab.study import report  # pylint: disable=g-import-not-at-top
-from gan_lab.study import sweep  # pylint: disable=g-import-not-at-top
+from gan_lab.study import report, sweep  # pylint: disable=g-import-not-at-top
 from gan_lab.study.design import Cell  # pylint: disable=g-import-not-at-top
 
 RING = ("--dataset=ring", "--noise_dim=8", "--batch_size=32", "--max_examples=256", "--log_every=10",

@@ -2,10 +2,8 @@
 
 import pytest
 
-from gan_lab.gan import activations
-from gan_lab.gan import losses
-from gan_lab.gan import models
 from gan_lab.config import registry
+from gan_lab.gan import activations, losses, models
 
 
 @pytest.mark.parametrize("reg, module", [(registry.ACTIVATIONS, activations), (registry.LOSSES, losses),

@@ -8,9 +8,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from gan_lab.study import report
-from gan_lab.study import statistics
-from gan_lab.study import sweep
+from gan_lab.study import report, statistics, sweep
 from gan_lab.study.design import Cell
 
 

@@ -2,8 +2,7 @@
 
 import pytest
 
-from gan_lab.study import report_figures
-from gan_lab.study import sweep
+from gan_lab.study import report_figures, sweep
 from gan_lab.study.design import Cell
 from test_report import fake_run
 

@@ -3,8 +3,8 @@
 import numpy as np
 import tensorflow as tf
 
-from gan_lab.gan import activations
 from gan_lab.config.train_config import TrainConfig
+from gan_lab.gan import activations
 from gan_lab.run.sample_writer import SampleWriter
 
 

@@ -6,8 +6,7 @@ import numpy as np
 import pytest
 
 from gan_lab.data import datasets as data
-from gan_lab.evaluation import metrics
-from gan_lab.evaluation import scoring
+from gan_lab.evaluation import metrics, scoring
 from gan_lab.gan.activations import pixels_to_unit as to_unit
 
 

@@ -7,10 +7,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from gan_lab.gan import activations
-from gan_lab.gan import losses
-from gan_lab.gan import models
 from gan_lab.config import registry
+from gan_lab.gan import activations, losses, models
 
 REAL = np.array([[2.0], [-0.5], [0.3], [4.0]], np.float32)
 FAKE = np.array([[-3.0], [0.1], [1.5], [-0.2]], np.float32)

@@ -5,11 +5,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from gan_lab.gan import activations
-from gan_lab.gan import losses
-from gan_lab.gan import models
 from gan_lab.config import registry
-from gan_lab.gan.train_step import GanUpdates, StepSettings, STEP_OUTPUTS, make_train_loop, saturation_diagnostics
+from gan_lab.gan import activations, losses, models
+from gan_lab.gan.train_step import GanUpdates, make_train_loop, saturation_diagnostics, STEP_OUTPUTS, StepSettings
 
 
 def _updates(model="mlp", loss="non_saturating", act="tanh", shape=(28, 28, 1), **settings):

@@ -7,11 +7,10 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from gan_lab.data import toy
-from gan_lab.run import training
-from gan_lab.run import training_data
 from gan_lab.config.hardware import check_precision_supported
 from gan_lab.config.train_config import TrainConfig
+from gan_lab.data import toy
+from gan_lab.run import training, training_data
 
 
 def _ring_config(tmp_path, **changes):

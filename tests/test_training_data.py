@@ -6,9 +6,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from gan_lab.config.train_config import TrainConfig
 from gan_lab.data import datasets as data
 from gan_lab.run import training_data
-from gan_lab.config.train_config import TrainConfig
 
 HAVE_FMNIST = Path("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz").is_file()
 RING = TrainConfig(dataset="ring", model="mlp", max_examples=5000)

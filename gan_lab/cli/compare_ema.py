@@ -14,7 +14,7 @@ from pathlib import Path
 
 from absl import app, flags
 
-from gan_lab.cli import cli_logging
+from gan_lab.cli import native_log_filter
 
 flags.DEFINE_list("run_dirs", [], "Finished runs trained with --g_ema_decay > 0.")
 flags.DEFINE_string("output_dir", "outputs/ema_study", "Where comparison.json and comparison.md go.")
@@ -36,7 +36,7 @@ def main(argv):
   if len(datasets) != 1:
     raise app.UsageError(f"--run_dirs: runs on different data sets {sorted(datasets)}")
 
-  cli_logging.quiet_native_logs()
+  native_log_filter.quiet_unless_verbose()
   from gan_lab.evaluation import evaluator, scoring
   from gan_lab.files import atomic_io
   from gan_lab.study import paired_report

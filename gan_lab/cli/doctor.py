@@ -20,7 +20,7 @@ import sys
 
 from absl import app, flags
 
-from gan_lab.cli import cli_logging, config_flags
+from gan_lab.cli import config_flags, native_log_filter
 from gan_lab.config import registry
 from gan_lab.run.exit_codes import ExitCode
 
@@ -71,7 +71,7 @@ def _inputs_from_names(config) -> dict:
 def main(argv):
   if len(argv) > 1:
     raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
-  cli_logging.quiet_native_logs()
+  native_log_filter.quiet_unless_verbose()
   sys.path.append(os.getcwd())  # --plugins and --module modules may live in the folder the command runs from.
   config = config_flags.config_from_flags(FLAGS)
   try:

@@ -1,5 +1,9 @@
 """Keeps TensorFlow's C++ start-up chatter out of the user's terminal, and its real errors in it.
 
+Every command calls `quiet_unless_verbose` first, before anything can import
+TensorFlow: the terminal then shows gan_lab's lines and TensorFlow's real
+errors, unless --verbosity asks for more.
+
 TensorFlow 2.21 logs through absl's C++ logging, which writes to file
 descriptor 2 before TF_CPP_MIN_LOG_LEVEL is read ("All log messages before
 absl::InitializeLog() is called are written to STDERR"): oneDNN notices, CPU
@@ -18,6 +22,8 @@ import re
 import sys
 import threading
 
+from absl import flags, logging
+
 _NOISE = [
     re.compile(r"^[IW]\d{4} "),  # INFO and WARNING lines of absl's C++ logging.
     re.compile(r"^WARNING: All log messages before absl::InitializeLog\(\) is called"),
@@ -26,6 +32,14 @@ _NOISE = [
 ]
 # Without an NVIDIA device, CUDA's initialisation failure says nothing; with one, it is kept.
 _NO_GPU_NOISE = re.compile(r"^E\d{4} .*failed call to cuInit")
+
+
+def quiet_unless_verbose(flag_values=flags.FLAGS) -> None:
+  """Python logging at WARNING and TensorFlow's C++ chatter filtered, unless --verbosity was given."""
+  if flag_values["verbosity"].present:
+    return
+  logging.set_verbosity(logging.WARNING)  # TensorFlow's checkpoint INFO lines would drown the progress bar.
+  install()
 
 
 def is_noise(line: str, have_gpu: bool) -> bool:

@@ -19,7 +19,7 @@ import sys
 
 from absl import app, flags
 
-from gan_lab.cli import cli_logging
+from gan_lab.cli import native_log_filter
 from gan_lab.config import train_config as config_lib
 from gan_lab.run.exit_codes import ExitCode
 from gan_lab.study import design
@@ -108,8 +108,7 @@ def _run_on_ray(specs, sweep_dir, score, stop) -> int:
   """Runs the plan as Ray tasks; returns an exit code for a problem (0 when the runs went ahead)."""
   try:
     import ray
-    from gan_lab.ray import cluster as ray_cluster
-    from gan_lab.ray import executor as ray_executor
+    from gan_lab.ray import cluster as ray_cluster, executor as ray_executor
   except ImportError:
     raise app.UsageError("--executor=ray needs Ray: pip install 'gan_lab[ray]' (or pip install ray)") from None
   ray_cluster.connect(FLAGS.ray_address)
@@ -128,7 +127,7 @@ def main(argv):
   if len(argv) > 1:
     raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
   study = study_from_flags()
-  cli_logging.quiet_native_logs()
+  native_log_filter.quiet_unless_verbose()
   from gan_lab.evaluation import evaluator, scoring
   from gan_lab.files import atomic_io
   from gan_lab.run import interrupts

@@ -20,11 +20,8 @@ import sys
 
 from absl import app, flags
 
-from gan_lab.cli import cli_logging
-from gan_lab.cli import config_flags
-from gan_lab.config import train_config as config_lib
-from gan_lab.config import hardware, presets
-from gan_lab.config import registry
+from gan_lab.cli import config_flags, native_log_filter
+from gan_lab.config import hardware, presets, registry, train_config as config_lib
 from gan_lab.run.exit_codes import ExitCode
 
 config_flags.define_config_flags()
@@ -66,8 +63,7 @@ def launch_on_ray(config: config_lib.TrainConfig) -> int:
     raise app.UsageError(f"--launcher=ray trains with --strategy=multi_worker, not --strategy={config.strategy}")
   try:
     import ray
-    from gan_lab.ray import cluster as ray_cluster
-    from gan_lab.ray import launcher as ray_launcher
+    from gan_lab.ray import cluster as ray_cluster, launcher as ray_launcher
   except ImportError:
     raise app.UsageError("--launcher=ray needs Ray Train: pip install 'gan_lab[ray]'") from None
   flag_names = [f.name for f in dataclasses.fields(config_lib.TrainConfig) if f.name != "strategy"]
@@ -87,7 +83,7 @@ def launch_on_ray(config: config_lib.TrainConfig) -> int:
 def main(argv):
   if len(argv) > 1:
     raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
-  cli_logging.quiet_native_logs()  # Before anything imports TensorFlow (the preset's bfloat16 probe does).
+  native_log_filter.quiet_unless_verbose()  # Before anything imports TensorFlow (the preset's bfloat16 probe does).
   config = validated_config()
   if FLAGS.launcher == "ray":
     return launch_on_ray(config)

@@ -12,8 +12,8 @@ import dataclasses
 import json
 import math
 
-from gan_lab.data import datasets as data
 from gan_lab.config import registry
+from gan_lab.data import datasets as data
 
 DATASETS = tuple(data.SPECS) + ("ring",)
 PRECISIONS = ("none", "mixed_float16", "mixed_bfloat16")

@@ -13,12 +13,11 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
-from gan_lab.gan import activations
-from gan_lab.data import datasets as data
-from gan_lab.gan import models
 from gan_lab.config import registry
-from gan_lab.run.checkpoints import CHECKPOINT_DIR
 from gan_lab.config.train_config import TrainConfig
+from gan_lab.data import datasets as data
+from gan_lab.gan import activations, models
+from gan_lab.run.checkpoints import CHECKPOINT_DIR
 from gan_lab.run.run_dir import FLAGS_FILE
 
 

@@ -29,8 +29,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from gan_lab.files import atomic_io
 from gan_lab.data import datasets as data
+from gan_lab.files import atomic_io
 from gan_lab.gan.activations import pixels_to_unit
 
 FEATURES_LAYER = "features"

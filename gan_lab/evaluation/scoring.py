@@ -9,11 +9,11 @@ from pathlib import Path
 
 import numpy as np
 
-from gan_lab.files import atomic_io
 from gan_lab.data import datasets as data
 from gan_lab.evaluation import metrics
-from gan_lab.gan.activations import UNIT_RANGE, pixels_to_unit, rescale
 from gan_lab.evaluation.evaluator import Evaluator
+from gan_lab.files import atomic_io
+from gan_lab.gan.activations import pixels_to_unit, rescale, UNIT_RANGE
 
 _NEIGHBOURS = 3  # k of improved precision and recall.
 SCORES_FILE = "scores.json"  # A scored run's folder holds it: every metric of samples.npz, the snapshot curve.

@@ -11,10 +11,10 @@ data range (`data_range`) and the interval pixels 0 and 255 map to
 import numpy as np
 import tensorflow as tf
 
-from gan_lab.files import atomic_io
-from gan_lab.run import grids
-from gan_lab.gan.activations import OutputActivation
 from gan_lab.config.train_config import TrainConfig
+from gan_lab.files import atomic_io
+from gan_lab.gan.activations import OutputActivation
+from gan_lab.run import grids
 
 _GENERATE_BATCH = 500
 

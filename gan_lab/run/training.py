@@ -18,18 +18,15 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from gan_lab.gan import activations
-from gan_lab.run import distribute, run_lock
-from gan_lab.data import input_pipeline
-from gan_lab.gan import losses
-from gan_lab.gan import models
-from gan_lab.run import training_data
-from gan_lab.files.atomic_io import OutputWriteError
-from gan_lab.run.checkpoints import CheckpointError, RunCheckpoint
 from gan_lab.config.train_config import TrainConfig
+from gan_lab.data import input_pipeline
+from gan_lab.files.atomic_io import OutputWriteError
+from gan_lab.gan import activations, losses, models
 from gan_lab.gan.generator_ema import GeneratorEma
+from gan_lab.gan.train_step import GanUpdates, make_train_loop, StepSettings
+from gan_lab.run import distribute, run_lock, training_data
+from gan_lab.run.checkpoints import CheckpointError, RunCheckpoint
 from gan_lab.run.sample_writer import SampleWriter
-from gan_lab.gan.train_step import GanUpdates, StepSettings, make_train_loop
 from gan_lab.run.training_log import NonFiniteLossError, TrainingLog
 
 __all__ = ["CheckpointError", "NonFiniteLossError", "OutputWriteError", "TrainResult", "Trainer", "train"]

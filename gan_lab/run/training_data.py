@@ -7,10 +7,9 @@ The only place real data meets the output activation: the scaling is
 
 import numpy as np
 
-from gan_lab.gan import activations
-from gan_lab.data import datasets as data
-from gan_lab.data import toy
 from gan_lab.config.train_config import TrainConfig
+from gan_lab.data import datasets as data, toy
+from gan_lab.gan import activations
 
 
 def load(config: TrainConfig) -> np.ndarray:

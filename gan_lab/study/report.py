@@ -17,14 +17,11 @@ from pathlib import Path
 
 import numpy as np
 
-from gan_lab.files import atomic_io
-from gan_lab.study import hparams_log
-from gan_lab.study import report_figures
-from gan_lab.study import statistics
-from gan_lab.study import tables
 from gan_lab.evaluation.metrics import SCORES
 from gan_lab.evaluation.scoring import SCORES_FILE
+from gan_lab.files import atomic_io
 from gan_lab.gan.train_step import DIAGNOSTICS
+from gan_lab.study import hparams_log, report_figures, statistics, tables
 from gan_lab.study.design import variant_label
 from gan_lab.study.sweep import RunSpec
 

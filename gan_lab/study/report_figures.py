@@ -13,10 +13,10 @@ import matplotlib.pyplot as plt  # pylint: disable=g-import-not-at-top
 import numpy as np
 from scipy import stats
 
-from gan_lab.files import atomic_io
-from gan_lab.run import grids
 from gan_lab.evaluation import scoring
 from gan_lab.evaluation.scoring import SCORES_FILE
+from gan_lab.files import atomic_io
+from gan_lab.run import grids
 
 
 def _blocks(specs):

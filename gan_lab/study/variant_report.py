@@ -14,8 +14,7 @@ import matplotlib.pyplot as plt  # pylint: disable=g-import-not-at-top
 import numpy as np  # pylint: disable=g-import-not-at-top
 
 from gan_lab.files import atomic_io  # pylint: disable=g-import-not-at-top
-from gan_lab.study import report_figures  # pylint: disable=g-import-not-at-top
-from gan_lab.study import tables  # pylint: disable=g-import-not-at-top
+from gan_lab.study import report_figures, tables  # pylint: disable=g-import-not-at-top
 
 
 def summary_table(rows: list[dict], columns: list[tuple[str, str]], variants: list[str]) -> list[str]:
