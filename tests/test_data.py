@@ -156,25 +156,26 @@ class _RunsCode:
     return (os.system, (f"touch {self.marker}",))
 
 
-def test_a_crafted_cifar_pickle_runs_nothing_and_is_refused_naming_the_file(tmp_path):
+def _crafted_cifar(tmp_path):
+  """A CIFAR-10 folder whose every batch would create the returned file if unpickled."""
   folder = tmp_path / "cifar-10-batches-py"
   folder.mkdir()
   marker = tmp_path / "pwned"
   for name in [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]:
     with open(folder / name, "wb") as f:
       pickle.dump({b"data": _RunsCode(marker), b"labels": [1]}, f)
+  return marker
+
+
+def test_a_crafted_cifar_pickle_runs_nothing_and_is_refused_naming_the_file(tmp_path):
+  marker = _crafted_cifar(tmp_path)
   with pytest.raises(data.DataError, match=r"data_batch_1: not a CIFAR-10 python batch .*refused to load posix.system"):
     data.load("cifar10", "train", str(tmp_path), keras_loader=_no_keras)
   assert not marker.exists()
 
 
 def test_the_cli_exits_2_on_a_crafted_cifar_pickle(tmp_path):
-  folder = tmp_path / "cifar-10-batches-py"
-  folder.mkdir()
-  marker = tmp_path / "pwned"
-  for name in [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]:
-    with open(folder / name, "wb") as f:
-      pickle.dump({b"data": _RunsCode(marker), b"labels": [1]}, f)
+  marker = _crafted_cifar(tmp_path)
   proc = subprocess.run([sys.executable, "-m", "gan_lab.cli", "train", "--dataset=cifar10", f"--data_dir={tmp_path}",
                          "--train_steps=1", f"--output_dir={tmp_path / 'run'}"], capture_output=True, text=True,
                         timeout=300)

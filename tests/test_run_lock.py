@@ -88,9 +88,19 @@ def test_another_holder_is_named(tmp_path):
   proc = subprocess.Popen([sys.executable, "-c", child, str(tmp_path)], stdout=subprocess.PIPE, text=True)
   try:
     assert proc.stdout.readline().strip() == "held"
-    with pytest.raises(run_lock.RunLockedError, match=f"in use by process {proc.pid} on "):
+    with pytest.raises(run_lock.RunFolderError, match=f"in use by process {proc.pid} on "):
       with run_lock.hold(tmp_path):
         pass
   finally:
     proc.kill()
     proc.wait()
+
+
+def test_a_folder_that_cannot_be_made_is_one_line_not_a_traceback(tmp_path):
+  (tmp_path / "a_file").write_text("")
+  with pytest.raises(run_lock.RunFolderError, match="a_file/run: cannot write there"):
+    with run_lock.hold(tmp_path / "a_file" / "run"):
+      pass
+  proc = subprocess.run([*GAN_LAB_TRAIN, *RING, "--train_steps=10", f"--output_dir={tmp_path / 'a_file' / 'run'}"],
+                        capture_output=True, text=True, timeout=120)
+  assert proc.returncode == 2 and "cannot write there" in proc.stderr and "Traceback" not in proc.stderr

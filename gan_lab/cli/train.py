@@ -94,7 +94,7 @@ def main(argv):
   try:
     with run_lock.hold(config.output_dir) if chief else contextlib.nullcontext():
       return _prepare_and_train(config, chief)
-  except run_lock.RunLockedError as e:
+  except run_lock.RunFolderError as e:
     print(f"error: --output_dir={e}", file=sys.stderr)
     return ExitCode.UNUSABLE
 

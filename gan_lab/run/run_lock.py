@@ -26,8 +26,8 @@ _INHERITED = "GAN_LAB_RUN_LOCK_FD"  # A lock a parent (the sweep) claimed for th
 _HELD: dict[str, int] = {}  # Folders this process holds: path -> descriptor (holding twice is a no-op).
 
 
-class RunLockedError(RuntimeError):
-  """Another process holds the run folder."""
+class RunFolderError(RuntimeError):
+  """The run folder cannot be held: another process holds it, or it cannot be written."""
 
 
 def claim(folder):
@@ -80,7 +80,8 @@ def inherit_env(handle) -> dict:
 
 @contextlib.contextmanager
 def hold(folder):
-  """Holds `folder` for the `with` block; RunLockedError naming the holder if another process has it.
+  """Holds `folder` for the `with` block; RunFolderError naming the holder if another process has it (or if
+  the folder cannot be written).
 
   Reentrant within a process, and a lock claimed by the parent for this
   process (`inherit_env`) is taken over rather than fought for.
@@ -89,9 +90,12 @@ def hold(folder):
   if key in _HELD:
     yield
     return
-  handle = _inherited(folder) or claim(folder)
+  try:
+    handle = _inherited(folder) or claim(folder)
+  except OSError as e:
+    raise RunFolderError(f"{folder}: cannot write there ({e.strerror or e})") from None
   if handle is None:
-    raise RunLockedError(f"{folder} is in use by {holder(folder)}: a second process would write the same files; "
+    raise RunFolderError(f"{folder} is in use by {holder(folder)}: a second process would write the same files; "
                          "wait for it to end (or stop it), or use another folder")
   _HELD[key] = handle.fileno()
   try:

@@ -179,7 +179,7 @@ def train(config: TrainConfig, train_data: np.ndarray | None = None, log=print,
   Resumes from the latest checkpoint in `config.output_dir` if there is one.
   When `should_stop()` turns true (e.g. `interrupts.StopRequest.requested`),
   checkpoints the step reached and returns with `interrupted` set. Raises
-  run_lock.RunLockedError when another process holds `config.output_dir`,
+  run_lock.RunFolderError when another process holds `config.output_dir`,
   NonFiniteLossError when a loss is NaN or infinite at a log or checkpoint
   step, after recording the failure in metrics.jsonl (the last good
   checkpoint stays), and atomic_io.OutputWriteError when an output cannot be
