@@ -108,3 +108,13 @@ def test_overview_bolds_the_best_and_marks_only_significantly_worse_cells(specs)
   assert cells[0] == "| mlp · hinge" and cells[1] == f"**11 ± {half:.2g} (3)**"
   assert cells[2].startswith("30.5 ± ") and cells[2].endswith("(2) †")  # tanh vs linear is significant (see the pairs test).
   assert cells[3].startswith("12 ± ") and cells[3].endswith("(3) |")  # Not distinguishable from tanh.
+
+
+def test_snapshot_rows_carry_every_scored_snapshot_with_its_diagnostics(specs):
+  rows = report.snapshot_rows(specs)
+  finished = [s for s in specs if s.succeeded()]
+  assert len(rows) == 2 * len(finished)  # Two snapshots per finished run; the failed run has none.
+  tanh0 = [r for r in rows if r["run"] == "mlp/hinge/tanh/margin_0/seed_0"]
+  assert [(r["step"], r["fcd"], r["saturated_fraction"]) for r in tanh0] == [(10, 20.0, 0.1), (20, 10.0, 0.2)]
+  assert {r["data_margin"] for r in rows} == {0.0, 0.05} and {r["output_activation"] for r in rows} == {
+      "tanh", "linear", "sigmoid"}

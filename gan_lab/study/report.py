@@ -48,6 +48,24 @@ def run_row(spec: RunSpec) -> dict:
   return row
 
 
+def snapshot_rows(specs) -> list[dict]:
+  """One row per scored snapshot of every finished run: its axes, step, scores, and the training diagnostics
+  logged at that step. Enough to redraw the curves and ranks, and to recheck when an order settled, without
+  the run folders."""
+  rows = []
+  for spec in specs:
+    scores = spec.run_dir / SCORES_FILE
+    if not (spec.succeeded() and scores.is_file()):
+      continue
+    logged = {m["step"]: m for m in atomic_io.read_jsonl(spec.run_dir / "metrics.jsonl") if "failure" not in m}
+    cell = spec.cell
+    for point in json.loads(scores.read_text())["curve"]:
+      diagnostics = {k: logged[point["step"]][k] for k in DIAGNOSTICS if point["step"] in logged}
+      rows.append({"run": spec.label, "model": cell.model, "loss": cell.loss, "output_activation": cell.activation,
+                   "data_margin": cell.data_margin, "seed": spec.seed, **point, **diagnostics})
+  return rows
+
+
 def write_results_csv(path, rows) -> None:
   columns = list(dict.fromkeys(k for row in rows for k in row))
   buffer = io.StringIO()
@@ -211,7 +229,7 @@ def _budget_note(sweep_dir, evaluator_accuracy) -> str:
 
 
 def write_report(sweep_dir, specs, scorer, evaluator_accuracy: float) -> list[dict]:
-  """results.csv, summary.md, floor.json, grids.png, curves.png, ranks.png and hparams/ for `specs`."""
+  """results.csv, snapshots.csv, summary.md, floor.json, grids.png, curves.png, ranks.png and hparams/ for `specs`."""
   sweep_dir = Path(sweep_dir)
   rows = [run_row(s) for s in specs]
   snapshot_samples = next((r["snapshot_samples"] for r in rows if "snapshot_samples" in r), None)
@@ -220,6 +238,7 @@ def write_report(sweep_dir, specs, scorer, evaluator_accuracy: float) -> list[di
   atomic_io.write_json(sweep_dir / "floor.json", {"final": floor, "curve_fcd": curve_floor,
                                                   "evaluator_test_accuracy": evaluator_accuracy})
   write_results_csv(sweep_dir / "results.csv", rows)
+  write_results_csv(sweep_dir / "snapshots.csv", snapshot_rows(specs))
   summary = summary_markdown(rows, floor, _budget_note(sweep_dir, evaluator_accuracy),
                              report_figures.rank_curves(specs))
   atomic_io.write_bytes(sweep_dir / "summary.md", summary.encode())
