@@ -2,7 +2,7 @@
 
 import pytest
 
-from gan_lab.study import report_figures, sweep
+from gan_lab.study import report, report_figures, sweep
 from gan_lab.study.design import Cell
 from test_report import fake_run
 
@@ -36,6 +36,7 @@ def test_settled_step_edge_cases():
 def test_figures_are_written(specs, tmp_path):
   for name, draw in (("grids.png", lambda p: report_figures.save_grids(p, specs)),
                      ("curves.png", lambda p: report_figures.save_curves(p, specs, curve_floor=1.0)),
-                     ("ranks.png", lambda p: report_figures.save_ranks(p, specs))):
+                     ("ranks.png", lambda p: report_figures.save_ranks(p, specs)),
+                     ("seeds.png", lambda p: report_figures.save_seeds(p, [report.run_row(s) for s in specs], 2))):
     draw(tmp_path / name)
     assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

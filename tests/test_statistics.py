@@ -92,3 +92,33 @@ def test_pairwise_marks_only_holm_significant_pairs():
   assert rows[("a", "b")]["difference"] == pytest.approx(-10.0)
   raw = [rows[k]["welch_p"] for k in rows]
   assert [rows[k]["welch_holm_p"] for k in rows] == pytest.approx(statistics.holm(raw))
+
+
+def test_log_t_interval_is_the_t_interval_of_the_logs_mapped_back():
+  values = [436.0, 438.0, 1541.0]  # mlp · hinge · hard_sigmoid: one collapsed seed.
+  logs = np.log(values)
+  half = T_975_DF2 * np.std(logs, ddof=1) / math.sqrt(3)
+  geo, lo, hi = statistics.log_t_interval(values)
+  assert geo == pytest.approx(math.exp(logs.mean())) and lo == pytest.approx(math.exp(logs.mean() - half))
+  assert hi == pytest.approx(math.exp(logs.mean() + half)) and 0 < lo < min(values)
+
+
+def test_two_way_anova_matches_the_textbook_sums_of_squares_on_a_balanced_design():
+  rng = np.random.default_rng(0)
+  cells = {(a, b): list(rng.normal(a + (b == "y") * 2 + (a == 1 and b == "y"), 1.0, 4))
+           for a in (0, 1, 2) for b in ("x", "y")}
+  y = np.array([v for vs in cells.values() for v in vs])
+  grand = y.mean()
+  mean_a = {a: np.mean([v for (aa, _), vs in cells.items() if aa == a for v in vs]) for a in (0, 1, 2)}
+  mean_b = {b: np.mean([v for (_, bb), vs in cells.items() if bb == b for v in vs]) for b in ("x", "y")}
+  ss_a = 8 * sum((m - grand) ** 2 for m in mean_a.values())  # 2 levels of b x 4 replicates per level of a.
+  ss_b = 12 * sum((m - grand) ** 2 for m in mean_b.values())
+  ss_cells = 4 * sum((np.mean(vs) - grand) ** 2 for vs in cells.values())
+  ss_ab = ss_cells - ss_a - ss_b
+  ss_e = sum(((np.asarray(vs) - np.mean(vs)) ** 2).sum() for vs in cells.values())
+  result = statistics.two_way_anova(cells)
+  assert result["residual_df"] == 24 - 6
+  for key, ss, df in (("a", ss_a, 2), ("b", ss_b, 1), ("interaction", ss_ab, 2)):
+    f = (ss / df) / (ss_e / 18)
+    assert result[key][:2] == (pytest.approx(f), df)
+    assert result[key][2] == pytest.approx(1 - stats.f.cdf(f, df, 18))

@@ -21,7 +21,7 @@ from gan_lab.evaluation.metrics import SCORES
 from gan_lab.evaluation.scoring import SCORES_FILE
 from gan_lab.files import atomic_io
 from gan_lab.gan.train_step import DIAGNOSTICS
-from gan_lab.study import hparams_log, report_figures, statistics, tables
+from gan_lab.study import evidence, hparams_log, report_figures, statistics, tables
 from gan_lab.study.design import variant_label
 from gan_lab.study.sweep import RunSpec
 
@@ -213,6 +213,12 @@ def summary_markdown(rows, floor: dict, budget: str, rank_curves: dict | None = 
       if (model, loss) in (rank_curves or {}):
         lines.append(_settled_line(*rank_curves[(model, loss)]))
     lines += _margin_lines(variants)
+    labels = {variant_label(a, m): [r for r in block_rows if (r["output_activation"], r["data_margin"]) == (a, m)]
+              for a, m in variants}
+    lines += ["", f"Every seed (collapsed: {evidence.COLLAPSED_CLASSES} classes covered or fewer):", "",
+              *evidence.seed_lines(labels)]
+  for model in dict.fromkeys(r["model"] for r in rows):
+    lines += ["", f"## {model}: one answer pooled over losses", "", *evidence.pooled_lines(rows, model)]
   failures = [f"- {r['run']}: {r['failure_reason']}" for r in rows if r["failed"]]
   if failures:
     lines += ["", "## Failed runs", "", *failures]
@@ -229,7 +235,7 @@ def _budget_note(sweep_dir, evaluator_accuracy) -> str:
 
 
 def write_report(sweep_dir, specs, scorer, evaluator_accuracy: float) -> list[dict]:
-  """results.csv, snapshots.csv, summary.md, floor.json, grids.png, curves.png, ranks.png and hparams/ for `specs`."""
+  """results.csv, snapshots.csv, summary.md, floor.json, grids.png, curves.png, ranks.png, seeds.png and hparams/."""
   sweep_dir = Path(sweep_dir)
   rows = [run_row(s) for s in specs]
   snapshot_samples = next((r["snapshot_samples"] for r in rows if "snapshot_samples" in r), None)
@@ -245,5 +251,6 @@ def write_report(sweep_dir, specs, scorer, evaluator_accuracy: float) -> list[di
   report_figures.save_grids(sweep_dir / "grids.png", specs)
   report_figures.save_curves(sweep_dir / "curves.png", specs, curve_floor)
   report_figures.save_ranks(sweep_dir / "ranks.png", specs)
+  report_figures.save_seeds(sweep_dir / "seeds.png", rows, evidence.COLLAPSED_CLASSES)
   hparams_log.write(sweep_dir / "hparams", rows)
   return rows

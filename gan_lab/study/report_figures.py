@@ -169,3 +169,32 @@ def save_ranks(path, specs) -> None:
     ax.legend(fontsize=6)
   figure.tight_layout()
   atomic_io.save_figure(path, figure)
+
+
+def save_seeds(path, rows, collapsed_classes: int) -> None:
+  """Every seed's final FCD (log scale), a panel per model x loss, a column of points per activation variant.
+
+  Runs that collapsed (at most `collapsed_classes` classes covered) are drawn as red crosses: the figure shows
+  what a mean hides when outcomes are bimodal.
+  """
+  blocks = list(dict.fromkeys((r["model"], r["loss"]) for r in rows))
+  columns = min(4, max(1, len(blocks)))
+  figure, axes = plt.subplots(-(-max(1, len(blocks)) // columns), columns, squeeze=False,
+                              figsize=(3.6 * columns, 2.9 * -(-max(1, len(blocks)) // columns)), dpi=90)
+  for ax in axes.flat:
+    ax.set_axis_off()
+  for ax, (model, loss) in zip(axes.flat, blocks):
+    ax.set_axis_on()
+    finished = [r for r in rows if (r["model"], r["loss"]) == (model, loss) and not r["failed"] and r.get("fcd")]
+    labels = list(dict.fromkeys(r["variant"] for r in finished))
+    for x, label in enumerate(labels):
+      for r in (r for r in finished if r["variant"] == label):
+        gone = r.get("classes_covered") is not None and r["classes_covered"] <= collapsed_classes
+        ax.plot(x, r["fcd"], "x" if gone else "o", color="tab:red" if gone else "tab:blue", markersize=5)
+    ax.set_yscale("log")
+    ax.set_xticks(range(len(labels)), labels, rotation=30, fontsize=7, ha="right")
+    ax.set_title(f"{model} · {loss}", fontsize=9)
+    ax.set_ylabel("final FCD (log)", fontsize=8)
+  figure.suptitle(f"every seed; red x: collapsed ({collapsed_classes} classes or fewer)", fontsize=10)
+  figure.tight_layout(rect=(0, 0, 1, 0.95))
+  atomic_io.save_figure(path, figure)

@@ -92,3 +92,51 @@ def pairwise(groups: dict, alpha: float = 0.05) -> list[dict]:
            "welch_p": welch[i], "welch_holm_p": welch_holm[i], "permutation_p": permutation[i],
            "permutation_holm_p": permutation_holm[i], "significant": bool(welch_holm[i] < alpha)}
           for i, (a, b) in enumerate(pairs)]
+
+
+def log_t_interval(values, level: float = 0.95) -> tuple[float, float, float]:
+  """(geometric mean, lo, hi): a t-interval on log values, mapped back, so it can never reach 0 or below.
+
+  FCD is positive and its seed-to-seed scatter grows with its size (a
+  collapsed run sits far above healthy ones), which an interval on the raw
+  values ignores (one cell's gave 805 ± 1600, through negative FCD).
+  """
+  logs = np.log(np.asarray(values, np.float64))
+  mean, half = mean_ci(logs, level)
+  return math.exp(mean), math.exp(mean - half), math.exp(mean + half)
+
+
+def two_way_anova(cells: dict) -> dict:
+  """Main effects of two factors and their interaction on `cells` {(a, b): [values]}, by least squares.
+
+  Each effect's sum of squares is type II (the effect after the other main
+  effect; the interaction after both), so unequal replicates (a failed run)
+  are handled; F-tests against the full model's residual. Returns
+  {"a": (F, df, p), "b": (F, df, p), "interaction": (F, df, p), "residual_df": n}.
+  """
+  keys = [key for key, values in cells.items() for _ in values]
+  y = np.array([v for values in cells.values() for v in values], np.float64)
+  levels_a = sorted({a for a, _ in cells})
+  levels_b = sorted({b for _, b in cells})
+  one = np.ones((len(y), 1))
+  dummies_a = np.array([[a == level for level in levels_a[1:]] for a, _ in keys], np.float64).reshape(len(y), -1)
+  dummies_b = np.array([[b == level for level in levels_b[1:]] for _, b in keys], np.float64).reshape(len(y), -1)
+  both = np.hstack([(dummies_a[:, [i]] * dummies_b[:, [j]]) for i in range(dummies_a.shape[1])
+                    for j in range(dummies_b.shape[1])] or [np.zeros((len(y), 0))])
+
+  def rss(*blocks):
+    x = np.hstack([one, *blocks])
+    residual = y - x @ np.linalg.lstsq(x, y, rcond=None)[0]
+    return float(residual @ residual), np.linalg.matrix_rank(x)
+
+  full, full_rank = rss(dummies_a, dummies_b, both)
+  additive, additive_rank = rss(dummies_a, dummies_b)
+  residual_df = len(y) - full_rank
+
+  def test(reduced, reduced_rank, bigger, bigger_rank):
+    df = bigger_rank - reduced_rank
+    f = ((reduced - bigger) / df) / (full / residual_df)
+    return f, df, float(stats.f.sf(f, df, residual_df))
+
+  return {"a": test(*rss(dummies_b), additive, additive_rank), "b": test(*rss(dummies_a), additive, additive_rank),
+          "interaction": test(additive, additive_rank, full, full_rank), "residual_df": residual_df}

@@ -1,0 +1,71 @@
+"""What a study's answer rests on: every seed's score, collapsed runs named, and one answer pooled over losses.
+
+GAN outcomes over a few seeds are often bimodal (a run collapses or it does
+not), so a mean ± t-interval alone misleads: these tables give each seed's
+final FCD, the median, and the geometric mean with a t-interval on log FCD
+(which cannot cross zero), and count the runs that collapsed. The pooled
+answer asks, per model, whether the activation matters on log FCD with the
+loss as a second factor, and whether the best activation depends on the loss
+(their interaction): a two-way analysis over every loss's seeds at once.
+"""
+
+import math
+
+import numpy as np
+
+from gan_lab.study import statistics
+
+COLLAPSED_CLASSES = 2  # A run whose samples cover this many classes or fewer has collapsed.
+
+
+def _fcds(rows) -> list[float]:
+  return [r["fcd"] for r in rows if not r["failed"] and r.get("fcd") is not None and not math.isnan(r["fcd"])]
+
+
+def collapsed(rows) -> int:
+  """How many finished runs cover at most `COLLAPSED_CLASSES` classes."""
+  return sum(1 for r in rows if not r["failed"] and r.get("classes_covered") is not None
+             and r["classes_covered"] <= COLLAPSED_CLASSES)
+
+
+def seed_lines(groups: dict) -> list[str]:
+  """Markdown: a row per label ({label: rows}), every seed's FCD, the median, the log-t interval, collapses."""
+  lines = ["| activation | final FCD per seed | median | geometric mean [95% log-t interval] | collapsed |",
+           "| --- | --- | --- | --- | --- |"]
+  for label, rows in groups.items():
+    values = _fcds(rows)
+    if not values:
+      continue
+    seeds = ", ".join(f"{r['seed']}: {r['fcd']:.4g}" for r in sorted(rows, key=lambda r: r["seed"])
+                      if not r["failed"] and r.get("fcd") is not None)
+    geo, lo, hi = statistics.log_t_interval(values) if len(values) > 1 else (values[0], math.nan, math.nan)
+    interval = f"{geo:.4g} [{lo:.4g}, {hi:.4g}]" if len(values) > 1 else f"{geo:.4g}"
+    lines.append(f"| {label} | {seeds} | {np.median(values):.4g} | {interval} | "
+                 f"{collapsed(rows)} of {len(values)} |")
+  return lines
+
+
+def pooled_lines(rows, model: str) -> list[str]:
+  """Markdown: the activation effect on log FCD with the loss as a block, for one model (no margin variants)."""
+  cells = {}
+  for r in rows:
+    if r["model"] == model and not r["data_margin"] and not r["failed"] and r.get("fcd") and r["fcd"] > 0:
+      cells.setdefault((r["output_activation"], r["loss"]), []).append(math.log(r["fcd"]))
+  activations = sorted({a for a, _ in cells})
+  losses = sorted({l for _, l in cells})
+  complete = all(len(cells.get((a, l), [])) >= 2 for a in activations for l in losses)
+  if len(activations) < 2 or len(losses) < 2 or not complete:
+    return [f"Not every {model} activation · loss cell has 2 finished seeds yet: no pooled test."]
+  anova = statistics.two_way_anova(cells)
+  pooled = {a: math.exp(np.mean([v for (aa, _), vs in cells.items() if aa == a for v in vs])) for a in activations}
+  order = " < ".join(f"{a} ({pooled[a]:.4g})" for a in sorted(pooled, key=pooled.get))
+
+  def effect(key, what):
+    f, df, p = anova[key]
+    return f"{what}: F({df}, {anova['residual_df']}) = {f:.3g}, p = {p:.2g}"
+
+  return [f"Two-way analysis of log final FCD over every {model} run (activation x loss, seeds as replicates; "
+          "type II sums of squares):", "",
+          f"- {effect('a', 'activation')}", f"- {effect('b', 'loss')}",
+          f"- {effect('interaction', 'activation x loss (does the best activation depend on the loss?)')}", "",
+          f"Geometric mean FCD per activation over all losses and seeds: {order}."]
