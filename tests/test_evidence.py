@@ -41,3 +41,13 @@ def test_pooled_lines_wait_for_two_seeds_in_every_cell():
   rows = [_row("tanh", "hinge", 0, 10.0), _row("tanh", "hinge", 1, 11.0), _row("sigmoid", "hinge", 0, 12.0)]
   assert evidence.pooled_lines(rows, "mlp") == [
       "Not every mlp activation · loss cell has 2 finished seeds yet: no pooled test."]
+
+
+def test_rows_read_back_from_a_results_csv_give_the_same_tables(tmp_path):
+  from gan_lab.study import report  # pylint: disable=g-import-not-at-top
+  rows = [_row("tanh", "hinge", s, 10.0 + s, classes=9 - s) for s in range(3)] + [
+      _row("tanh", "hinge", 3, None, failed=True)]
+  report.write_results_csv(tmp_path / "results.csv", rows)
+  back = evidence.rows_from_results_csv(tmp_path / "results.csv")
+  assert evidence.seed_lines({"tanh": back}) == evidence.seed_lines({"tanh": rows})
+  assert back[0]["seed"] == 0 and back[3]["failed"] is True and math.isnan(back[3]["fcd"])
