@@ -1,7 +1,5 @@
 """Each deliberate seed defect differs from the corrected piece in exactly the one place it claims."""
 
-import importlib
-import sys
 
 import numpy as np
 import pytest

@@ -9,7 +9,6 @@ each node before any run starts. A stop (SIGTERM, Ctrl-C) reaches the tasks
 through a file in that folder, and each passes it on to its run as SIGTERM.
 """
 
-import json
 import ctypes
 import os
 import signal
