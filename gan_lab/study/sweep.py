@@ -50,8 +50,7 @@ class RunSpec:
             f"--output_dir={self.run_dir}", *self.train_args]
 
   def status(self) -> dict | None:
-    path = self.run_dir / STATUS_FILE
-    return json.loads(path.read_text()) if path.is_file() else None
+    return read_status(self.run_dir) or None
 
   def succeeded(self) -> bool:
     return (self.status() or {}).get("status") == "ok"
@@ -141,8 +140,7 @@ def exit_status(run_dir, returncode: int, seconds: float) -> dict:
   """What status.json says of a run whose process exited: `status_record`, with `wall_seconds` summed over its
   processes (a resumed run adds the seconds its interrupted processes recorded). Written while the run's claim is
   held, so no other sweep can start it between its end and this record."""
-  path = Path(run_dir, STATUS_FILE)
-  earlier = json.loads(path.read_text()) if path.is_file() else {}
+  earlier = read_status(run_dir)
   if earlier.get("status") == "interrupted":
     seconds += earlier.get("wall_seconds") or 0.0
   return status_record(run_dir, returncode, seconds)
@@ -168,10 +166,15 @@ def write_status(run_dir, status: dict) -> None:
   atomic_io.write_json(Path(run_dir, STATUS_FILE), status)
 
 
+def read_status(run_dir) -> dict:
+  """A run's status.json ({} until its first process has ended)."""
+  path = Path(run_dir, STATUS_FILE)
+  return json.loads(path.read_text()) if path.is_file() else {}
+
+
 def has_ended(run_dir) -> bool:
   """Finished or failed for good; a run stopped by a signal has not ended and is resumed."""
-  path = Path(run_dir, STATUS_FILE)
-  return path.is_file() and json.loads(path.read_text()).get("status") in ("ok", "failed")
+  return read_status(run_dir).get("status") in ("ok", "failed")
 
 
 def status_record(run_dir, returncode: int, seconds: float) -> dict:
