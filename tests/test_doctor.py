@@ -12,6 +12,7 @@ import seed_reconstructions
 from gan_lab.config import registry
 from gan_lab.data import datasets
 from gan_lab.gan import activations, doctor, losses, models
+from gan_lab.gan.train_step import GanUpdates, StepSettings
 
 REPO = Path(__file__).resolve().parents[1]
 HAVE_FMNIST = Path("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz").is_file()
@@ -40,13 +41,7 @@ def _names(model, loss, activation_name, pixels, train_step=None):
 
 
 def _gan_lab_step(loss):
-  def step(generator, discriminator, real, noise):
-    from gan_lab.gan.train_step import GanUpdates, StepSettings  # pylint: disable=g-import-not-at-top
-    updates = GanUpdates(models.GanModels(generator, discriminator), losses.get(loss), None,
-                         keras.optimizers.Adam(2e-4, 0.5), keras.optimizers.Adam(2e-4, 0.5),
-                         StepSettings(gp_weight=10.0 if registry.needs_gradient_penalty(loss) else 0.0))
-    updates.replica_step({"real": real, "noise": noise, "uniform": np.full(len(real), 0.5, np.float32)})
-  return step
+  return doctor.gan_lab_train_step(loss, StepSettings(gp_weight=10.0 if registry.needs_gradient_penalty(loss) else 0.0))
 
 
 @needs_fmnist
@@ -138,7 +133,6 @@ def test_keras_losses_against_the_discriminators_last_layer(d_activation, from_l
 
 def test_a_train_step_that_trains_nothing_of_one_network_is_named():
   def step_that_skips_the_generator(generator, discriminator, real, noise):
-    from gan_lab.gan.train_step import GanUpdates, StepSettings  # pylint: disable=g-import-not-at-top
     updates = GanUpdates(models.GanModels(generator, discriminator), losses.get("non_saturating"), None,
                          keras.optimizers.Adam(), keras.optimizers.Adam(), StepSettings())
     updates.discriminator_update(real, generator(noise), np.zeros(len(real), np.float32))  # D's half only.

@@ -47,8 +47,8 @@ def _inputs_from_names(config) -> dict:
   """gan_lab's pieces as `gan-lab train` builds them, a real batch as it feeds them, and its train step."""
   import keras  # pylint: disable=g-import-not-at-top
   import numpy as np  # pylint: disable=g-import-not-at-top
-  from gan_lab.gan import activations, losses, models  # pylint: disable=g-import-not-at-top
-  from gan_lab.gan.train_step import GanUpdates, StepSettings  # pylint: disable=g-import-not-at-top
+  from gan_lab.gan import activations, doctor, models  # pylint: disable=g-import-not-at-top
+  from gan_lab.gan.train_step import StepSettings  # pylint: disable=g-import-not-at-top
   from gan_lab.run import training_data  # pylint: disable=g-import-not-at-top
   activation = activations.get(config.output_activation, config.data_margin)
   real = training_data.load(config)[:config.batch_size]
@@ -57,12 +57,8 @@ def _inputs_from_names(config) -> dict:
   noise = np.random.default_rng(config.seed).standard_normal((len(real), config.noise_dim)).astype(np.float32)
   settings = StepSettings(config.disc_steps, config.gp_weight, config.label_smoothing,
                           config.update_scheme == "simultaneous")
-
-  def train_step(generator, discriminator, real_batch, noise_batch):
-    adam = lambda rate: keras.optimizers.Adam(rate, config.beta_1, config.beta_2)
-    updates = GanUpdates(models.GanModels(generator, discriminator), losses.get(config.loss), None,
-                         adam(config.g_learning_rate), adam(config.d_learning_rate), settings)
-    updates.replica_step({"real": real_batch, "noise": noise_batch, "uniform": np.full(len(real_batch), 0.5, np.float32)})
+  train_step = doctor.gan_lab_train_step(config.loss, settings, config.g_learning_rate, config.d_learning_rate,
+                                         config.beta_1, config.beta_2)
 
   return dict(generator=networks.generator, discriminator=networks.discriminator, loss=config.loss, real_batch=real,
               noise=noise, train_step=train_step, output_range=activation.output_range)

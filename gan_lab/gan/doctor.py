@@ -16,7 +16,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from gan_lab.gan import losses
+from gan_lab.gan import losses, models
+from gan_lab.gan.train_step import GanUpdates, StepSettings
 
 _GUIDE = "docs/seed_articles.md"
 # What each defect cost when put back alone into the seeds' corrected MLP GAN (FCD, mean over 3 seeds, against
@@ -281,3 +282,15 @@ def summary(findings) -> str:
   errors = sum(f.severity == "error" for f in findings)
   return f"{errors} error(s), {len(findings) - errors} note(s)" if findings else "no known mistake found"
 
+
+
+def gan_lab_train_step(loss: str, settings: StepSettings = StepSettings(), g_learning_rate: float = 2e-4,
+                       d_learning_rate: float = 2e-4, beta_1: float = 0.5, beta_2: float = 0.999):
+  """gan_lab's own GAN step (`GanUpdates`, fresh Adam optimizers) as a `train_step` for `check`."""
+  def train_step(generator, discriminator, real_batch, noise_batch):
+    adam = lambda rate: keras.optimizers.Adam(rate, beta_1, beta_2)
+    updates = GanUpdates(models.GanModels(generator, discriminator), losses.get(loss), None,
+                         adam(g_learning_rate), adam(d_learning_rate), settings)
+    updates.replica_step({"real": real_batch, "noise": noise_batch,
+                          "uniform": np.full(len(real_batch), 0.5, np.float32)})
+  return train_step
