@@ -1,5 +1,6 @@
 """Shared test set-up: quiet TensorFlow, import gan_lab from the checkout, test plugins for subprocesses."""
 
+import fcntl
 import importlib
 import os
 import sys
@@ -26,10 +27,18 @@ def tiny_evaluator(tmp_path_factory):
   from gan_lab.evaluation import evaluator  # pylint: disable=g-import-not-at-top
   if not Path("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz").is_file():
     pytest.skip("needs Debian's dataset-fashion-mnist (bash run.sh installs it)")
-  cache = tmp_path_factory.mktemp("evaluators")
-  ev = evaluator.train("fashion_mnist", epochs=2, max_examples=10000, log=None)
-  evaluator.save(ev, evaluator.cache_folder(cache, "fashion_mnist"), epochs=2)
-  return ev, cache
+  # Under pytest-xdist every worker has a temp folder of its own; their parent is this session's, so the
+  # workers share one evaluator, trained by whichever asks first (the others wait on the lock, then load it).
+  base = tmp_path_factory.getbasetemp()
+  shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+  cache = shared / "evaluators"
+  folder = evaluator.cache_folder(cache, "fashion_mnist")
+  folder.mkdir(parents=True, exist_ok=True)
+  with open(shared / "tiny_evaluator.lock", "a") as lock:
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    if not (folder / evaluator.INFO_FILE).is_file():
+      evaluator.save(evaluator.train("fashion_mnist", epochs=2, max_examples=10000, log=None), folder, epochs=2)
+  return evaluator.load_or_train("fashion_mnist", cache, log=None), cache
 
 
 @pytest.fixture

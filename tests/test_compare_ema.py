@@ -5,8 +5,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 REPO = Path(__file__).resolve().parents[1]
 TINY = ["--max_examples=256", "--batch_size=32", "--train_steps=20", "--log_every=10", "--sample_every=20",
         "--checkpoint_every=20", "--num_samples=200", "--grid_size=2", "--g_ema_decay=0.9"]

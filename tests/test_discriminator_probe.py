@@ -12,6 +12,9 @@ from gan_lab.data import datasets as data
 from gan_lab.evaluation import discriminator_probe
 from gan_lab.gan import activations
 
+# Under pytest-xdist, one worker trains the module's probe once.
+pytestmark = pytest.mark.xdist_group("discriminator_probe")
+
 GAN_LAB_TRAIN = (sys.executable, "-m", "gan_lab.cli", "train")
 
 

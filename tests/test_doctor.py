@@ -14,6 +14,9 @@ from gan_lab.data import datasets
 from gan_lab.gan import activations, doctor, losses, models
 from gan_lab.gan.train_step import GanUpdates, StepSettings
 
+# Under pytest-xdist, one worker builds the module's fixture once.
+pytestmark = pytest.mark.xdist_group("doctor")
+
 REPO = Path(__file__).resolve().parents[1]
 HAVE_FMNIST = Path("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz").is_file()
 needs_fmnist = pytest.mark.skipif(not HAVE_FMNIST, reason="needs Debian's dataset-fashion-mnist")

@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 
-from gan_lab.study import evidence, statistics
+from gan_lab.study import evidence, results_csv, statistics
 
 
 def _row(activation, loss, seed, fcd, classes=10, failed=False, model="mlp", margin=0.0):
@@ -43,10 +43,9 @@ def test_pooled_lines_wait_for_two_seeds_in_every_cell():
 
 
 def test_rows_read_back_from_a_results_csv_give_the_same_tables(tmp_path):
-  from gan_lab.study import report  # pylint: disable=g-import-not-at-top
   rows = [_row("tanh", "hinge", s, 10.0 + s, classes=9 - s) for s in range(3)] + [
       _row("tanh", "hinge", 3, None, failed=True)]
-  report.write_results_csv(tmp_path / "results.csv", rows)
-  back = evidence.rows_from_results_csv(tmp_path / "results.csv")
+  results_csv.write(tmp_path / "results.csv", rows)
+  back = results_csv.read(tmp_path / "results.csv")
   assert evidence.seed_lines({"tanh": back}) == evidence.seed_lines({"tanh": rows})
-  assert back[0]["seed"] == 0 and back[3]["failed"] is True and math.isnan(back[3]["fcd"])
+  assert back[0]["seed"] == 0 and back[3]["failed"] is True and back[3]["fcd"] is None

@@ -16,6 +16,9 @@ from pathlib import Path
 
 import pytest
 
+# Under pytest-xdist, one worker builds the wheel once.
+pytestmark = pytest.mark.xdist_group("installed_wheel")
+
 REPO = Path(__file__).resolve().parents[1]
 HAVE_FMNIST = Path("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz").is_file()
 TINY_SWEEP = ["--models=mlp", "--losses=non_saturating", "--activations=tanh,sigmoid", "--seeds=1", "--more_seeds=",

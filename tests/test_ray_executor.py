@@ -17,8 +17,11 @@ from ray.cluster_utils import Cluster  # pylint: disable=g-import-not-at-top
 
 from gan_lab.ray import executor as ray_executor  # pylint: disable=g-import-not-at-top
 from gan_lab.run import run_lock  # pylint: disable=g-import-not-at-top
-from gan_lab.study import report, sweep  # pylint: disable=g-import-not-at-top
+from gan_lab.study import report, results_csv, sweep  # pylint: disable=g-import-not-at-top
 from gan_lab.study.design import Cell  # pylint: disable=g-import-not-at-top
+
+# Under pytest-xdist, the Ray tests run one at a time: one local cluster at once.
+pytestmark = pytest.mark.xdist_group("ray")
 
 RING = ("--dataset=ring", "--noise_dim=8", "--batch_size=32", "--max_examples=256", "--log_every=10",
         "--num_samples=100", "--grid_size=2", "--deterministic")
@@ -46,7 +49,7 @@ def _quiet(*_):
 
 def _results(sweep_dir, specs):
   """results.csv without the columns that name the folder or time the run."""
-  report.write_results_csv(sweep_dir / "results.csv", [report.run_row(s) for s in specs])
+  results_csv.write(sweep_dir / "results.csv", [report.run_row(s) for s in specs])
   with open(sweep_dir / "results.csv") as f:
     return [{k: v for k, v in row.items() if k not in ("output_dir", "wall_seconds")} for row in csv.DictReader(f)]
 
@@ -90,7 +93,7 @@ class _StopAfterFirstFinished:
 
 
 def test_a_stopped_sweep_resumes_training_only_what_was_missing(tmp_path, two_nodes):
-  specs = _plan(tmp_path, ACTIVATIONS, RING + ("--train_steps=2000", "--checkpoint_every=20", "--sample_every=10000"))
+  specs = _plan(tmp_path, ACTIVATIONS, RING + ("--train_steps=2000", "--checkpoint_every=200", "--sample_every=10000"))
   specs[0] = dataclasses.replace(specs[0], train_args=RING + ("--train_steps=20",))  # Finishes first.
   ray_executor.run_all(specs, tmp_path, stop=_StopAfterFirstFinished(specs), log=_quiet)
   assert not (tmp_path / ray_executor.STOP_FILE).exists()

@@ -9,6 +9,9 @@ import pytest
 
 pytest.importorskip("ray.train.tensorflow", reason="--launcher=ray needs the optional extra gan_lab[ray]")
 
+# Under pytest-xdist, the Ray tests run one at a time: one local cluster at once.
+pytestmark = pytest.mark.xdist_group("ray")
+
 GAN_LAB_TRAIN = (sys.executable, "-m", "gan_lab.cli", "train")
 RING = ["--dataset=ring", "--model=mlp", "--batch_size=32", "--log_every=10", "--checkpoint_every=20",
         "--num_samples=10", "--deterministic", "--train_steps=40"]

@@ -3,12 +3,13 @@
 import csv
 import json
 import math
+import shutil
 
 import numpy as np
 import pytest
 from scipy import stats
 
-from gan_lab.study import report, statistics, sweep
+from gan_lab.study import report, results_csv, statistics, sweep
 from gan_lab.study.design import Cell
 
 
@@ -56,7 +57,7 @@ def test_rows_carry_config_axes_scores_and_failures(specs, tmp_path):
   assert rows[0]["run"] == "mlp/hinge/tanh/margin_0/seed_0" and rows[-1]["variant"] == "tanh+margin0.05"
   failed = next(r for r in rows if r["run"] == "mlp/hinge/linear/margin_0/seed_2")
   assert failed["failed"] and failed["failure_reason"] == "diverged: nan" and "fcd" not in failed
-  report.write_results_csv(tmp_path / "results.csv", rows)
+  results_csv.write(tmp_path / "results.csv", rows)
   with open(tmp_path / "results.csv") as f:
     read = list(csv.DictReader(f))
   assert len(read) == 12 and [r["fcd"] for r in read if r["variant"] == "tanh"] == ["10.0", "11.0", "12.0"]
@@ -95,7 +96,9 @@ def test_summary_reports_the_margin_control(specs):
 def test_summary_says_when_the_order_settled(specs):
   rows = [report.run_row(s) for s in specs]
   settled = {("mlp", "hinge"): ([10, 20, 30], {"tanh": [2, 1, 1], "sigmoid": [1, 2, 2]})}
-  assert "has held since step 20 of 30 (ranks.png)" in report.summary_markdown(rows, {}, "", settled)
+  text = report.summary_markdown(rows, {}, "", settled)
+  assert "has held since step 20 of 30 (ranks.png). Order by snapshot: step 10: sigmoid < tanh; steps 20-30: " \
+         "tanh < sigmoid." in text
   moving = {("mlp", "hinge"): ([10, 20], {"tanh": [1, 2], "sigmoid": [2, 1]})}
   assert "changed at the last snapshot (step 20): not settled" in report.summary_markdown(rows, {}, "", moving)
 
@@ -118,3 +121,22 @@ def test_snapshot_rows_carry_every_scored_snapshot_with_its_diagnostics(specs):
   assert [(r["step"], r["fcd"], r["saturated_fraction"]) for r in tanh0] == [(10, 20.0, 0.1), (20, 10.0, 0.2)]
   assert {r["data_margin"] for r in rows} == {0.0, 0.05} and {r["output_activation"] for r in rows} == {
       "tanh", "linear", "sigmoid"}
+
+
+def test_the_report_redrawn_from_its_committed_csvs_alone_is_the_same_report(specs, tmp_path):
+  rows, snapshots = [report.run_row(s) for s in specs], report.snapshot_rows(specs)
+  floor = {"final": {"fcd": 0.5, "recall": 0.9}, "curve_fcd": 1.5, "evaluator_test_accuracy": 0.9}
+  (tmp_path / "budget.json").write_text(json.dumps({"mlp": {"train_steps": 20, "batch_size": 8, "mixed_precision":
+                                                            "none", "num_samples": 100}}))
+  (tmp_path / "floor.json").write_text(json.dumps(floor))
+  results_csv.write(tmp_path / report.RESULTS_CSV, rows)
+  results_csv.write(tmp_path / report.SNAPSHOTS_CSV, snapshots)
+  report.write_summary(tmp_path, rows, snapshots, floor)
+  from_folders = (tmp_path / "summary.md").read_text()
+  shutil.rmtree(tmp_path / "runs")
+  (tmp_path / "summary.md").unlink()
+  assert len(report.report_from_csv(tmp_path)) == len(rows)
+  assert (tmp_path / "summary.md").read_text() == from_folders
+  assert "has held since step 10 of 20" in from_folders and "Evaluator test accuracy 0.9000" in from_folders
+  for name in ("curves.png", "ranks.png", "seeds.png"):
+    assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -22,21 +22,25 @@ def specs(tmp_path):
 
 
 def test_ranks_follow_the_mean_snapshot_fcd_and_leave_margin_variants_out(specs):
-  (block, (steps, ranks)), = report_figures.rank_curves(specs).items()
+  (block, (steps, ranks)), = report_figures.rank_curves(report.snapshot_rows(specs)).items()
   assert block == ("dcgan", "hinge") and steps == [10, 20, 30, 40]
   assert ranks == {"sigmoid": [1, 1, 2, 2], "tanh": [2, 2, 1, 1], "linear": [3, 3, 3, 3]}
-  assert report_figures.settled_step(steps, ranks) == 30
+  assert report_figures.order_spans(steps, ranks) == [(10, 20, ["sigmoid", "tanh", "linear"]),
+                                                      (30, 40, ["tanh", "sigmoid", "linear"])]
 
 
-def test_settled_step_edge_cases():
-  assert report_figures.settled_step([], {}) is None
-  assert report_figures.settled_step([5, 10], {"a": [1, 1], "b": [2, 2]}) == 5
+def test_order_spans_edge_cases():
+  assert report_figures.order_spans([], {}) == []
+  assert report_figures.order_spans([5, 10], {"a": [1, 1], "b": [2, 2]}) == [(5, 10, ["a", "b"])]
+  assert report_figures.order_spans([5, 10, 15], {"a": [1, 2, 1], "b": [2, 1, 2]}) == [
+      (5, 5, ["a", "b"]), (10, 10, ["b", "a"]), (15, 15, ["a", "b"])]
 
 
 def test_figures_are_written(specs, tmp_path):
+  snapshots = report.snapshot_rows(specs)
   for name, draw in (("grids.png", lambda p: report_figures.save_grids(p, specs)),
-                     ("curves.png", lambda p: report_figures.save_curves(p, specs, curve_floor=1.0)),
-                     ("ranks.png", lambda p: report_figures.save_ranks(p, specs)),
+                     ("curves.png", lambda p: report_figures.save_curves(p, snapshots, curve_floor=1.0)),
+                     ("ranks.png", lambda p: report_figures.save_ranks(p, snapshots)),
                      ("seeds.png", lambda p: report_figures.save_seeds(p, [report.run_row(s) for s in specs], 2))):
     draw(tmp_path / name)
     assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

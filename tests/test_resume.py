@@ -11,6 +11,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+# Under pytest-xdist, one worker builds the module's reference run once.
+pytestmark = pytest.mark.xdist_group("resume")
+
 GAN_LAB_TRAIN = (sys.executable, "-m", "gan_lab.cli", "train")
 HAVE_FMNIST = Path("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz").is_file()
 ARGS = ["--max_examples=512", "--batch_size=32", "--train_steps=150", "--checkpoint_every=25", "--log_every=25",

@@ -9,6 +9,9 @@ from gan_lab.data import datasets as data
 from gan_lab.evaluation import metrics, scoring
 from gan_lab.gan.activations import pixels_to_unit as to_unit
 
+# Under pytest-xdist, one worker builds the module's fixture once.
+pytestmark = pytest.mark.xdist_group("scoring")
+
 
 @pytest.fixture(scope="module")
 def scorer(tiny_evaluator):

@@ -1,6 +1,7 @@
 """experiments/sweep_activation.py end to end: a tiny study over every axis, its report, and a restart."""
 
 import csv
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -8,8 +9,9 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-TINY = ["--models=dcgan,mlp", "--losses=non_saturating,wasserstein", "--activations=sigmoid,tanh", "--seeds=2",
-        "--more_seeds=", "--margin_activations=tanh", "--train_steps=dcgan:4,mlp:6", "--snapshots=2",
+# Every axis with as few runs as cover it: one seed, a second one in one cell, a margin variant per model.
+TINY = ["--models=dcgan,mlp", "--losses=non_saturating,wasserstein", "--activations=sigmoid,tanh", "--seeds=1",
+        "--more_seeds=mlp/wasserstein:2", "--margin_activations=tanh", "--train_steps=dcgan:4,mlp:6", "--snapshots=2",
         "--batch_size=16", "--num_samples=1000", "--snapshot_samples=1000", "--parallel=2",
         "--threads_per_run=1"]
 
@@ -24,27 +26,41 @@ def test_tiny_study_writes_every_output_and_repeats_nothing(tmp_path, tiny_evalu
   args = [f"--sweep_dir={tmp_path}", f"--evaluator_dir={cache}", *TINY]
   proc = _sweep(*args)
   assert proc.returncode == 0, proc.stderr[-3000:]
-  assert "sweep: 0 of 20 runs already finished; 20 to run" in proc.stdout
+  assert "sweep: 0 of 12 runs already finished; 12 to run" in proc.stdout
   with open(tmp_path / "results.csv") as f:
     rows = list(csv.DictReader(f))
-  assert len(rows) == 20 and all(r["failed"] == "False" for r in rows)
+  assert len(rows) == 12 and all(r["failed"] == "False" for r in rows)
   axes = {(r["model"], r["loss"], r["output_activation"], r["data_margin"], r["seed"]) for r in rows}
-  assert len(axes) == 20 and {r["gp_weight"] for r in rows if r["loss"] == "wasserstein"} == {"10.0"}
+  assert len(axes) == 12 and {r["seed"] for r in rows if r["loss"] == "wasserstein" and r["model"] == "mlp"} == {
+      "0", "1"} and {r["gp_weight"] for r in rows if r["loss"] == "wasserstein"} == {"10.0"}
   summary = (tmp_path / "summary.md").read_text()
   for block in ("dcgan · non_saturating", "dcgan · wasserstein", "mlp · non_saturating", "mlp · wasserstein"):
     assert f"## {block}" in summary
   assert summary.count("| a vs b | FCD a - b | Welch p (Holm) | permutation p (Holm) | verdict |") == 4 + 2
   for name in ("grids.png", "curves.png", "ranks.png"):
     assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-  assert len(list((tmp_path / "hparams").rglob("events.out.tfevents.*"))) == 21
+  assert len(list((tmp_path / "hparams").rglob("events.out.tfevents.*"))) == 13
 
   logs = {p: p.stat().st_mtime_ns for p in (tmp_path / "runs").rglob("train.log")}
   again = _sweep(*args)
   assert again.returncode == 0, again.stderr[-3000:]
-  assert "sweep: 20 of 20 runs already finished; 0 to run" in again.stdout
+  assert "sweep: 12 of 12 runs already finished; 0 to run" in again.stdout
   assert logs == {p: p.stat().st_mtime_ns for p in (tmp_path / "runs").rglob("train.log")}
 
+  committed = tmp_path / "committed"  # What docs/ keeps of a study: its CSVs and records, no run folders.
+  committed.mkdir()
+  for name in ("results.csv", "snapshots.csv", "floor.json", "budget.json"):
+    shutil.copy(tmp_path / name, committed / name)
+  redrawn = _sweep(f"--sweep_dir={committed}", "--report_only", timeout=300)
+  assert redrawn.returncode == 0, redrawn.stderr[-3000:]
+  assert "report redrawn from the 12 rows of" in redrawn.stdout and "evaluator" not in redrawn.stdout
+  assert (committed / "summary.md").read_text() == summary
+  assert (committed / "ranks.png").is_file() and not (committed / "grids.png").exists()
+  empty = _sweep(f"--sweep_dir={tmp_path / 'nothing'}", "--report_only", timeout=300)
+  assert empty.returncode == 2 and "has no run folders, and no" in empty.stderr
 
+
+@pytest.mark.xdist_group("ray")  # Under pytest-xdist, with the other Ray tests: one local cluster at once.
 def test_the_ray_executor_runs_the_same_study_and_report(tmp_path, tiny_evaluator):
   pytest.importorskip("ray", reason="--executor=ray needs the optional extra gan_lab[ray]")
   _, cache = tiny_evaluator

@@ -3,6 +3,7 @@
   gan-lab sweep                                   # the whole study into outputs/study
   gan-lab sweep --models=mlp                      # one part of it; reports merge in the folder
   gan-lab sweep --report_only                     # rebuild the report from the runs present
+  gan-lab sweep --report_only --sweep_dir=docs/study_v2   # redraw it from committed CSVs alone
 
 (`bash run.sh sweep` and experiments/sweep_activation.py run the same.) Each
 run is `gan-lab train` with its cell's flags and the budget of its
@@ -67,7 +68,8 @@ flags.DEFINE_float("gpus_per_run", 0.0, "Ray executor: GPUs each run asks for.",
 flags.DEFINE_string("evaluator_dir", "", "Cache of trained evaluator classifiers (empty: the per-user "
                     "cache, $XDG_CACHE_HOME/gan_lab/evaluators or ~/.cache/gan_lab/evaluators).")
 flags.DEFINE_bool("retrain_evaluator", False, "Retrain the evaluator even if cached.")
-flags.DEFINE_bool("report_only", False, "Train nothing: score and report the runs already in --sweep_dir.")
+flags.DEFINE_bool("report_only", False, "Train nothing: score and report the runs already in --sweep_dir; in a "
+                  "folder without run folders, redraw the report from its results.csv, snapshots.csv and floor.json.")
 
 FLAGS = flags.FLAGS
 
@@ -123,11 +125,27 @@ def _run_on_ray(specs, sweep_dir, score, stop) -> int:
   return ExitCode.OK
 
 
+def _report_from_committed_csvs(sweep_dir) -> int:
+  """--report_only on a folder without run folders: the report redrawn from its CSVs (e.g. docs/study_v2)."""
+  from gan_lab.study import report
+  needed = [os.path.join(sweep_dir, name) for name in (report.RESULTS_CSV, "floor.json")]
+  missing = [path for path in needed if not os.path.isfile(path)]
+  if missing:
+    print(f"error: --report_only: {sweep_dir} has no run folders, and no {' or '.join(missing)} to redraw the "
+          "report from", file=sys.stderr)
+    return ExitCode.UNUSABLE
+  rows = report.report_from_csv(sweep_dir)
+  print(f"report redrawn from the {len(rows)} rows of {needed[0]} (no run folders: grids.png left as it was)")
+  return ExitCode.OK
+
+
 def main(argv):
   if len(argv) > 1:
     raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
   study = study_from_flags()
   native_log_filter.quiet_unless_verbose()
+  if FLAGS.report_only and not design.discover(FLAGS.sweep_dir):
+    return _report_from_committed_csvs(FLAGS.sweep_dir)
   from gan_lab.evaluation import evaluator, scoring
   from gan_lab.files import atomic_io
   from gan_lab.run import interrupts

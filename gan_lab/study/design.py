@@ -48,8 +48,8 @@ class Study:
   models: tuple[str, ...] = ("dcgan", "mlp")
   losses: tuple[str, ...] = ("non_saturating", "least_squares", "hinge", "wasserstein")
   activations: tuple[str, ...] = ("sigmoid", "tanh", "linear", "hard_sigmoid")
-  seeds: int = 3
-  more_seeds: tuple[tuple[str, str, int], ...] = (("dcgan", "non_saturating", 5),)
+  seeds: int = 5
+  more_seeds: tuple[tuple[str, str, int], ...] = ()
   data_margin: float = 0.05
   margin_activations: tuple[str, ...] = ("sigmoid", "tanh")
   margin_losses: tuple[str, ...] = ("non_saturating",)

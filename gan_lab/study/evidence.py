@@ -9,12 +9,11 @@ loss as a second factor, and whether the best activation depends on the loss
 (their interaction): a two-way analysis over every loss's seeds at once.
 """
 
-import csv
 import math
 
 import numpy as np
 
-from gan_lab.study import statistics
+from gan_lab.study import results_csv, statistics
 
 COLLAPSED_CLASSES = 2  # A run whose samples cover this many classes or fewer has collapsed.
 
@@ -72,22 +71,13 @@ def pooled_lines(rows, model: str) -> list[str]:
           f"Geometric mean FCD per activation over all losses and seeds: {order}."]
 
 
-def rows_from_results_csv(path) -> list[dict]:
-  """A study's results.csv read back with the types these tables need (a committed CSV, without its run folders)."""
-  with open(path, newline="") as f:
-    rows = list(csv.DictReader(f))
-  number = lambda text: float(text) if text not in ("", None) else math.nan
-  return [{**r, "failed": r["failed"] == "True", "data_margin": float(r["data_margin"]), "seed": int(r["seed"]),
-           "fcd": number(r.get("fcd")), "classes_covered": number(r.get("classes_covered"))} for r in rows]
-
-
-def main(results_csv, figure=None) -> None:
+def main(results_csv_path, figure=None) -> None:
   """Prints the pooled answer per model from a results.csv, and draws its per-seed figure.
 
     python -c "from gan_lab.study import evidence; evidence.main('docs/study_results.csv', 'docs/study_seeds.png')"
   """
   from gan_lab.study import report_figures  # pylint: disable=g-import-not-at-top  (matplotlib only for the figure)
-  rows = rows_from_results_csv(results_csv)
+  rows = results_csv.read(results_csv_path)
   for model in dict.fromkeys(r["model"] for r in rows):
     print("\n".join([f"## {model}", "", *pooled_lines(rows, model), ""]))
   if figure:

@@ -9,8 +9,6 @@ the group's pairs), and the data-margin control. `write_report` writes all
 of it plus the figures and the HParams logs.
 """
 
-import csv
-import io
 import json
 import math
 from pathlib import Path
@@ -21,7 +19,7 @@ from gan_lab.evaluation.metrics import SCORES
 from gan_lab.evaluation.scoring import SCORES_FILE
 from gan_lab.files import atomic_io
 from gan_lab.gan.train_step import DIAGNOSTICS
-from gan_lab.study import evidence, hparams_log, report_figures, statistics, tables
+from gan_lab.study import evidence, hparams_log, report_figures, results_csv, statistics, tables
 from gan_lab.study.design import variant_label
 from gan_lab.study.sweep import RunSpec
 
@@ -29,6 +27,7 @@ from gan_lab.study.sweep import RunSpec
 # final saturated fraction; FCD (clipped: what users see) is the metric the tests and rankings use.
 SUMMARY_METRICS = tuple(SCORES) + ("fcd_unclipped", "clipped_fraction", "saturated_fraction")
 PRIMARY = "fcd"
+RESULTS_CSV, SNAPSHOTS_CSV = "results.csv", "snapshots.csv"
 
 
 def run_row(spec: RunSpec) -> dict:
@@ -64,15 +63,6 @@ def snapshot_rows(specs) -> list[dict]:
       rows.append({"run": spec.label, "model": cell.model, "loss": cell.loss, "output_activation": cell.activation,
                    "data_margin": cell.data_margin, "seed": spec.seed, **point, **diagnostics})
   return rows
-
-
-def write_results_csv(path, rows) -> None:
-  columns = list(dict.fromkeys(k for row in rows for k in row))
-  buffer = io.StringIO()
-  writer = csv.DictWriter(buffer, columns)
-  writer.writeheader()
-  writer.writerows(rows)
-  atomic_io.write_bytes(path, buffer.getvalue().encode())
 
 
 def _blocks(rows):
@@ -150,13 +140,18 @@ def _margin_lines(variants) -> list[str]:
            f"{verdict} (by mean FCD; see the tests above for whether each gap is significant)."])
 
 
-def _settled_line(steps, ranks) -> str:
-  step = report_figures.settled_step(steps, ranks)
-  if step is None:
-    return "No snapshots to follow the order through training."
-  if step == steps[-1] and len(steps) > 1:
-    return f"The order by mean snapshot FCD changed at the last snapshot (step {step}): not settled at this budget."
-  return f"The order by mean snapshot FCD has held since step {step} of {steps[-1]} (ranks.png)."
+def order_lines(steps, ranks) -> list[str]:
+  """When the order by mean snapshot FCD settled, and the order over each stretch of snapshots where it held."""
+  spans = report_figures.order_spans(steps, ranks)
+  if not spans:
+    return ["No snapshots to follow the order through training."]
+  settled, last = spans[-1][0], steps[-1]
+  if settled == last and len(steps) > 1:
+    head = f"The order by mean snapshot FCD changed at the last snapshot (step {settled}): not settled at this budget."
+  else:
+    head = f"The order by mean snapshot FCD has held since step {settled} of {last} (ranks.png)."
+  stretches = [(f"steps {a}-{b}" if a != b else f"step {a}") + ": " + " < ".join(order) for a, b, order in spans]
+  return [head + " Order by snapshot: " + "; ".join(stretches) + "."]
 
 
 def overview_lines(rows) -> list[str]:
@@ -197,7 +192,7 @@ def summary_markdown(rows, floor: dict, budget: str, rank_curves: dict | None = 
            "on FCD with Welch's t-test and the exact permutation test (its smallest possible p is 0.1 with 3 seeds a "
            "side, 0.0079 with 5), Holm-corrected over the pairs of one model x loss; **better** marks a Holm-adjusted "
            "Welch p below 0.05.",
-           "", f"Real test images against the real train reference (the floor): " +
+           "", "Real test images against the real train reference (the floor): " +
            ", ".join(f"{m} {floor[m]:.4g}" for m in SUMMARY_METRICS if m in floor) + ".",
            "", "## Overview: final FCD (lower is better)", "",
            "Mean ± 95% t-interval (seeds); **bold**: the row's best mean; †: worse than the row's best by the "
@@ -211,7 +206,7 @@ def summary_markdown(rows, floor: dict, budget: str, rank_curves: dict | None = 
       table, pairs = _comparison_lines(groups)
       lines += ["", *table, "", ranking_sentence(groups, pairs)]
       if (model, loss) in (rank_curves or {}):
-        lines.append(_settled_line(*rank_curves[(model, loss)]))
+        lines += order_lines(*rank_curves[(model, loss)])
     lines += _margin_lines(variants)
     labels = {variant_label(a, m): [r for r in block_rows if (r["output_activation"], r["data_margin"]) == (a, m)]
               for a, m in variants}
@@ -235,22 +230,39 @@ def _budget_note(sweep_dir, evaluator_accuracy) -> str:
 
 
 def write_report(sweep_dir, specs, scorer, evaluator_accuracy: float) -> list[dict]:
-  """results.csv, snapshots.csv, summary.md, floor.json, grids.png, curves.png, ranks.png, seeds.png and hparams/."""
+  """From run folders: results.csv, snapshots.csv, floor.json, grids.png, hparams/ and `write_summary`'s files."""
   sweep_dir = Path(sweep_dir)
   rows = [run_row(s) for s in specs]
+  snapshots = snapshot_rows(specs)
   snapshot_samples = next((r["snapshot_samples"] for r in rows if "snapshot_samples" in r), None)
-  floor = scorer.real_floor()
-  curve_floor = scorer.real_floor(snapshot_samples)["fcd"] if snapshot_samples else None
-  atomic_io.write_json(sweep_dir / "floor.json", {"final": floor, "curve_fcd": curve_floor,
-                                                  "evaluator_test_accuracy": evaluator_accuracy})
-  write_results_csv(sweep_dir / "results.csv", rows)
-  write_results_csv(sweep_dir / "snapshots.csv", snapshot_rows(specs))
-  summary = summary_markdown(rows, floor, _budget_note(sweep_dir, evaluator_accuracy),
-                             report_figures.rank_curves(specs))
-  atomic_io.write_bytes(sweep_dir / "summary.md", summary.encode())
+  floor = {"final": scorer.real_floor(),
+           "curve_fcd": scorer.real_floor(snapshot_samples)["fcd"] if snapshot_samples else None,
+           "evaluator_test_accuracy": evaluator_accuracy}
+  atomic_io.write_json(sweep_dir / "floor.json", floor)
+  results_csv.write(sweep_dir / RESULTS_CSV, rows)
+  results_csv.write(sweep_dir / SNAPSHOTS_CSV, snapshots)
   report_figures.save_grids(sweep_dir / "grids.png", specs)
-  report_figures.save_curves(sweep_dir / "curves.png", specs, curve_floor)
-  report_figures.save_ranks(sweep_dir / "ranks.png", specs)
-  report_figures.save_seeds(sweep_dir / "seeds.png", rows, evidence.COLLAPSED_CLASSES)
   hparams_log.write(sweep_dir / "hparams", rows)
+  write_summary(sweep_dir, rows, snapshots, floor)
   return rows
+
+
+def report_from_csv(sweep_dir) -> list[dict]:
+  """Redraws a report from its committed files alone (results.csv, snapshots.csv, floor.json, budget.json):
+  `write_summary`'s files, without the run folders or an evaluator. grids.png needs the samples and is kept."""
+  sweep_dir = Path(sweep_dir)
+  rows = results_csv.read(sweep_dir / RESULTS_CSV)
+  snapshots = results_csv.read(sweep_dir / SNAPSHOTS_CSV) if (sweep_dir / SNAPSHOTS_CSV).is_file() else []
+  write_summary(sweep_dir, rows, snapshots, json.loads((sweep_dir / "floor.json").read_text()))
+  return rows
+
+
+def write_summary(sweep_dir, rows, snapshots, floor: dict) -> None:
+  """summary.md, curves.png, ranks.png and seeds.png from result and snapshot rows and the floor record."""
+  sweep_dir = Path(sweep_dir)
+  summary = summary_markdown(rows, floor["final"], _budget_note(sweep_dir, floor["evaluator_test_accuracy"]),
+                             report_figures.rank_curves(snapshots))
+  atomic_io.write_bytes(sweep_dir / "summary.md", summary.encode())
+  report_figures.save_curves(sweep_dir / "curves.png", snapshots, floor["curve_fcd"])
+  report_figures.save_ranks(sweep_dir / "ranks.png", snapshots)
+  report_figures.save_seeds(sweep_dir / "seeds.png", rows, evidence.COLLAPSED_CLASSES)

@@ -1,10 +1,11 @@
 """The study's figures: final grids side by side, quality curves, and each activation's rank by step.
 
-All read run folders only (grid_samples.npz, scores.json, metrics.jsonl), so
-they can be redrawn from a sweep folder at any time.
+The grids read run folders (grid_samples.npz); the curves and ranks read
+snapshot rows (`report.snapshot_rows`, committed as snapshots.csv), so they
+can be redrawn from a sweep folder or from the committed CSV alone.
 """
 
-import json
+import math
 
 import matplotlib
 
@@ -14,9 +15,9 @@ import numpy as np
 from scipy import stats
 
 from gan_lab.evaluation import scoring
-from gan_lab.evaluation.scoring import SCORES_FILE
 from gan_lab.files import atomic_io
 from gan_lab.run import grids
+from gan_lab.study.design import variant_label
 
 
 def _blocks(specs):
@@ -77,33 +78,39 @@ def aligned(per_run: list[dict]) -> tuple[list, list[list]]:
   return steps, [[p[s] for s in steps] for p in per_run]
 
 
-def _series(runs, key):
-  """Steps and one value list per run, trimmed to the steps all runs share."""
-  per_run = []
-  for spec in runs:
-    if key == "fcd":
-      points = json.loads((spec.run_dir / SCORES_FILE).read_text())["curve"]
-    else:
-      points = [m for m in atomic_io.read_jsonl(spec.run_dir / "metrics.jsonl") if "failure" not in m]
-    per_run.append({p["step"]: p[key] for p in points})
-  return aligned(per_run)
+def snapshot_blocks(snapshots) -> dict:
+  """{(model, loss): {(activation, data_margin): {run: {step: snapshot row}}}}, in the rows' order."""
+  blocks = {}
+  for row in snapshots:
+    variants = blocks.setdefault((row["model"], row["loss"]), {})
+    runs = variants.setdefault((row["output_activation"], row["data_margin"]), {})
+    runs.setdefault(row["run"], {})[row["step"]] = row
+  return blocks
 
 
-def save_curves(path, specs, curve_floor: float | None) -> None:
+def _series(runs: dict, key):
+  """Steps and one value list per run ({run: {step: row}}), on the steps all runs share; NaN where not logged."""
+  def value(row):
+    v = row.get(key)
+    return math.nan if v is None else v
+  return aligned([{step: value(row) for step, row in steps.items()} for steps in runs.values()])
+
+
+def save_curves(path, snapshots, curve_floor: float | None) -> None:
   """Per model x loss (rows): snapshot FCD and the saturation diagnostics against step; mean line, min-max band."""
   panels = [("fcd", "snapshot FCD"), ("saturated_fraction", "saturated fraction"),
             ("out_of_range_fraction", "outside pixel range"), ("preact_grad_norm", "pre-activation grad norm")]
-  blocks = _blocks(specs)
+  blocks = snapshot_blocks(snapshots)
   figure, axes = plt.subplots(len(blocks), len(panels), squeeze=False, figsize=(4.2 * len(panels), 2.7 * len(blocks)),
                               dpi=90)
   for row, ((model, loss), variants) in enumerate(blocks.items()):
     for col, (key, label) in enumerate(panels):
       ax = axes[row][col]
-      for variant, runs in variants.items():
+      for (activation, margin), runs in variants.items():
         steps, values = _series(runs, key)
         if values:
-          margin = runs[0].cell.data_margin
-          line, = ax.plot(steps, np.mean(values, axis=0), label=variant, linestyle="--" if margin else "-")
+          line, = ax.plot(steps, np.mean(values, axis=0), label=variant_label(activation, margin),
+                          linestyle="--" if margin else "-")
           ax.fill_between(steps, np.min(values, axis=0), np.max(values, axis=0), color=line.get_color(), alpha=0.15)
       ax.set_title(f"{model} · {loss}: {label}", fontsize=9)
       if key == "fcd":
@@ -116,19 +123,19 @@ def save_curves(path, specs, curve_floor: float | None) -> None:
   atomic_io.save_figure(path, figure)
 
 
-def rank_curves(specs) -> dict:
+def rank_curves(snapshots) -> dict:
   """{(model, loss): (steps, {activation: ranks})}: the rank (1 = best) of each plain activation's mean snapshot FCD.
 
   Ties share the average rank. Margin variants are left out: the ranking
   compares activations under the same data mapping.
   """
   curves = {}
-  for block, variants in _blocks(specs).items():
+  for block, variants in snapshot_blocks(snapshots).items():
     means = {}
-    for variant, runs in variants.items():
+    for (activation, margin), runs in variants.items():
       steps, values = _series(runs, "fcd")
-      if values and not runs[0].cell.data_margin:
-        means[variant] = dict(zip(steps, np.mean(values, axis=0)))
+      if values and not margin:
+        means[activation] = dict(zip(steps, np.mean(values, axis=0)))
     if len(means) < 2:
       continue
     steps = sorted(set.intersection(*(set(m) for m in means.values())))
@@ -138,20 +145,21 @@ def rank_curves(specs) -> dict:
   return curves
 
 
-def settled_step(steps, ranks: dict) -> int | None:
-  """The first snapshot step from which the order no longer changes (None without snapshots)."""
-  if not steps:
-    return None
-  rows = list(zip(*ranks.values()))
-  first = len(rows) - 1
-  while first > 0 and rows[first - 1] == rows[-1]:
-    first -= 1
-  return steps[first]
+def order_spans(steps, ranks: dict) -> list[tuple[int, int, list[str]]]:
+  """(first step, last step, activations best first) for each stretch of snapshots over which the order holds."""
+  spans = []
+  for i, step in enumerate(steps):
+    order = sorted(ranks, key=lambda v: ranks[v][i])
+    if spans and spans[-1][2] == order:
+      spans[-1] = (spans[-1][0], step, order)
+    else:
+      spans.append((step, step, order))
+  return spans
 
 
-def save_ranks(path, specs) -> None:
+def save_ranks(path, snapshots) -> None:
   """One panel per model x loss: each activation's rank by snapshot FCD against step."""
-  curves = rank_curves(specs)
+  curves = rank_curves(snapshots)
   columns = min(4, max(1, len(curves)))
   rows = -(-max(1, len(curves)) // columns)
   figure, axes = plt.subplots(rows, columns, squeeze=False, figsize=(3.6 * columns, 2.8 * rows), dpi=90)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from gan_lab.evaluation import discriminator_probe, evaluator, metrics, scoring
 from gan_lab.files import atomic_io
-from gan_lab.study import design, report, sweep, variant_report
+from gan_lab.study import design, report, results_csv, sweep, variant_report
 
 PROBE_FILE = "d_accuracy.json"
 PROBE_COLUMNS = [("d_accuracy_real", "D acc. real"), ("d_accuracy_fake", "D acc. fake")]
@@ -108,7 +108,7 @@ def _row(study: VariantStudy, variant: Variant, spec, scorer) -> dict:
 
 def _write_report(study: VariantStudy, plans: dict, rows: list[dict], accuracy: float, extra_lines) -> None:
   out = Path(study.output_dir)
-  report.write_results_csv(out / "results.csv", rows)
+  results_csv.write(out / "results.csv", rows)
   columns = [(m, metrics.header(m)) for m in study.scores] + PROBE_COLUMNS
   lines = [f"# {study.title} ({study.dataset}, {study.train_steps} steps at batch "
            f"{study.batch_size}, {study.update_scheme} updates, {study.seeds} seeds)", "",
