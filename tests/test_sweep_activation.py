@@ -42,15 +42,27 @@ def test_tiny_study_writes_every_output_and_repeats_nothing(tmp_path, tiny_evalu
   assert len(list((tmp_path / "hparams").rglob("events.out.tfevents.*"))) == 13
 
   logs = {p: p.stat().st_mtime_ns for p in (tmp_path / "runs").rglob("train.log")}
-  again = _sweep(*args)
+  archive = tmp_path / "archive"  # What docs/ commits of a study: a few KB per run, and the report.
+  again = _sweep(*args, f"--archive_dir={archive}")
   assert again.returncode == 0, again.stderr[-3000:]
   assert "sweep: 12 of 12 runs already finished; 0 to run" in again.stdout
+  assert "sweep: 0 ended runs restored" in again.stdout
+  assert "sweep: 12 ended runs and the report archived" in again.stdout
   assert logs == {p: p.stat().st_mtime_ns for p in (tmp_path / "runs").rglob("train.log")}
+  kept = {p.name for p in (archive / "runs").rglob("*") if p.is_file()}
+  assert kept == {"flags.json", "scores.json", "status.json", "metrics.jsonl", "grid_samples.npz"}  # No checkpoints.
 
-  committed = tmp_path / "committed"  # What docs/ keeps of a study: its CSVs and records, no run folders.
+  elsewhere = tmp_path / "elsewhere"  # Another machine: the archive and nothing else.
+  moved = _sweep(f"--sweep_dir={elsewhere}", f"--evaluator_dir={cache}", f"--archive_dir={archive}", *TINY)
+  assert moved.returncode == 0, moved.stderr[-3000:]
+  assert "sweep: 12 ended runs restored" in moved.stdout and "12 of 12 runs already finished; 0 to run" in moved.stdout
+  assert (elsewhere / "results.csv").read_text() == (tmp_path / "results.csv").read_text()
+  assert (elsewhere / "summary.md").read_text() == summary and (elsewhere / "grids.png").is_file()
+
+  committed = tmp_path / "committed"  # The CSVs and records alone, no run folders.
   committed.mkdir()
   for name in ("results.csv", "snapshots.csv", "floor.json", "budget.json"):
-    shutil.copy(tmp_path / name, committed / name)
+    shutil.copy(archive / name, committed / name)
   redrawn = _sweep(f"--sweep_dir={committed}", "--report_only", timeout=300)
   assert redrawn.returncode == 0, redrawn.stderr[-3000:]
   assert "report redrawn from the 12 rows of" in redrawn.stdout and "evaluator" not in redrawn.stdout

@@ -68,6 +68,9 @@ flags.DEFINE_float("gpus_per_run", 0.0, "Ray executor: GPUs each run asks for.",
 flags.DEFINE_string("evaluator_dir", "", "Cache of trained evaluator classifiers (empty: the per-user "
                     "cache, $XDG_CACHE_HOME/gan_lab/evaluators or ~/.cache/gan_lab/evaluators).")
 flags.DEFINE_bool("retrain_evaluator", False, "Retrain the evaluator even if cached.")
+flags.DEFINE_string("archive_dir", "", "A committed copy of the study (e.g. docs/study_v2): its finished runs are "
+                    "restored into --sweep_dir before training (a new machine skips them), and every ended run "
+                    "(a few KB each) and the report are archived into it at the end.")
 flags.DEFINE_bool("report_only", False, "Train nothing: score and report the runs already in --sweep_dir; in a "
                   "folder without run folders, redraw the report from its results.csv, snapshots.csv and floor.json.")
 
@@ -144,23 +147,28 @@ def main(argv):
     raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
   study = study_from_flags()
   native_log_filter.quiet_unless_verbose()
-  if FLAGS.report_only and not design.discover(FLAGS.sweep_dir):
+  if FLAGS.report_only and not FLAGS.archive_dir and not design.discover(FLAGS.sweep_dir):
     return _report_from_committed_csvs(FLAGS.sweep_dir)
   from gan_lab.evaluation import evaluator, scoring
   from gan_lab.files import atomic_io
   from gan_lab.run import interrupts
-  from gan_lab.study import report, sweep
+  from gan_lab.study import archive, report, sweep
   sweep_dir = FLAGS.sweep_dir
   extra = [f"--data_dir={FLAGS.data_dir}"] if FLAGS.data_dir else []
   specs = sweep.plan(sweep_dir, study.cells(), study.seeds_of, lambda cell: study.train_args(cell) + extra)
-  os.makedirs(sweep_dir, exist_ok=True)
+  folders = [sweep_dir] + ([FLAGS.archive_dir] if FLAGS.archive_dir else [])
+  for folder in folders:
+    os.makedirs(folder, exist_ok=True)
   if not FLAGS.report_only:
     try:
-      study.pin_budget(sweep_dir)
+      for folder in folders:  # An archive holds runs of one budget, as a sweep folder does.
+        study.pin_budget(folder)
     except ValueError as e:
       raise app.UsageError(str(e)) from e
     atomic_io.write_json(os.path.join(sweep_dir, "sweep_flags.json"),
                          {f.name: f.value for f in FLAGS.get_flags_for_module(sys.argv[0])})
+  if FLAGS.archive_dir:
+    print(f"sweep: {archive.restore(FLAGS.archive_dir, sweep_dir)} ended runs restored from {FLAGS.archive_dir}")
 
   try:
     ev = evaluator.load_or_train(FLAGS.dataset, FLAGS.evaluator_dir or None, FLAGS.data_dir or None,
@@ -196,6 +204,13 @@ def main(argv):
     return ExitCode.UNUSABLE
   failed = sum(r["failed"] for r in rows)
   print(f"sweep done: {len(rows) - failed} ok, {failed} failed; report in {sweep_dir}")
+  if FLAGS.archive_dir:
+    try:
+      print(f"sweep: {archive.export(sweep_dir, FLAGS.archive_dir)} ended runs and the report archived in "
+            f"{FLAGS.archive_dir}")
+    except atomic_io.OutputWriteError as e:
+      print(f"error: {e}", file=sys.stderr)
+      return ExitCode.UNUSABLE
   return ExitCode.OK
 
 
