@@ -3,7 +3,8 @@
   gan-lab sweep                                   # the whole study into outputs/study
   gan-lab sweep --models=mlp                      # one part of it; reports merge in the folder
   gan-lab sweep --report_only                     # rebuild the report from the runs present
-  gan-lab sweep --report_only --sweep_dir=docs/study_v2   # redraw it from committed CSVs alone
+  gan-lab sweep --report_only --sweep_dir=DIR     # DIR holding only results.csv etc.: redrawn from them
+  gan-lab sweep --archive_dir=docs/study_v2       # restore its ended runs first, archive them at the end
 
 (`bash run.sh sweep` and experiments/sweep_activation.py run the same.) Each
 run is `gan-lab train` with its cell's flags and the budget of its
@@ -129,7 +130,7 @@ def _run_on_ray(specs, sweep_dir, score, stop) -> int:
 
 
 def _report_from_committed_csvs(sweep_dir) -> int:
-  """--report_only on a folder without run folders: the report redrawn from its CSVs (e.g. docs/study_v2)."""
+  """--report_only on a folder without run folders: the report redrawn from its committed CSVs alone."""
   from gan_lab.study import report
   needed = [os.path.join(sweep_dir, name) for name in (report.RESULTS_CSV, "floor.json")]
   missing = [path for path in needed if not os.path.isfile(path)]
