@@ -6,7 +6,8 @@ summary groups runs by model x loss; within a group it gives each
 activation's mean and 95% t-interval over seeds, every pair of activations
 compared (Welch's t-test and the exact permutation test, Holm-corrected over
 the group's pairs), and the data-margin control. `write_report` writes all
-of it plus the figures and the HParams logs.
+of it plus the figures and the HParams logs from run folders;
+`report_from_csv` redraws the summary and figures from the committed CSVs.
 """
 
 import json
@@ -100,7 +101,8 @@ def _table(variants, rows_all) -> list[str]:
 def _comparison_lines(groups: dict) -> tuple[list[str], list[dict]]:
   """A table of every pair in `groups` (one Holm family) and the comparisons themselves."""
   pairs = statistics.pairwise(groups)
-  lines = ["| a vs b | FCD a - b | Welch p (Holm) | permutation p (Holm) | verdict |", "| --- | --- | --- | --- | --- |"]
+  lines = ["| a vs b | FCD a - b | Welch p (Holm) | permutation p (Holm) | verdict |",
+           "| --- | --- | --- | --- | --- |"]
   for c in pairs:
     better = c["a"] if c["difference"] < 0 else c["b"]
     verdict = (f"**{better} better**" if c["significant"] else "too few seeds to test" if math.isnan(c["welch_p"])
