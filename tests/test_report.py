@@ -140,3 +140,25 @@ def test_the_report_redrawn_from_its_committed_csvs_alone_is_the_same_report(spe
   assert "has held since step 10 of 20" in from_folders and "Evaluator test accuracy 0.9000" in from_folders
   for name in ("curves.png", "ranks.png", "seeds.png"):
     assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_study_family_corrects_every_pair_of_every_row_at_once():
+  fcds = {("mlp", "hinge"): {"tanh": [10.0, 11.0, 12.0], "linear": [30.0, 31.0, 33.0]},
+          ("dcgan", "hinge"): {"tanh": [5.0, 5.5, 6.0], "sigmoid": [5.2, 6.1, 5.9], "linear": [9.0, 9.5, 9.9]}}
+  rows = [{"model": m, "loss": l, "output_activation": a, "data_margin": 0.0, "failed": False, "fcd": f, "seed": s}
+          for (m, l), cells in fcds.items() for a, values in cells.items() for s, f in enumerate(values)]
+  lines = report.study_family_lines(rows)
+  table = [l for l in lines if l.startswith("| mlp") or l.startswith("| dcgan")]
+  assert len(table) == 1 + 3  # One pair in the first row, three in the second.
+  raw = [stats.ttest_ind(fcds[(m, "hinge")][a], fcds[(m, "hinge")][b], equal_var=False).pvalue
+         for m, a, b in (("mlp", "tanh", "linear"), ("dcgan", "tanh", "sigmoid"), ("dcgan", "tanh", "linear"),
+                         ("dcgan", "sigmoid", "linear"))]
+  order = np.argsort(raw)  # Holm written out: the i-th smallest times (m - i), then a running maximum.
+  adjusted, running = [0.0] * 4, 0.0
+  for rank, i in enumerate(order):
+    running = max(running, min(1.0, (4 - rank) * raw[i]))
+    adjusted[i] = running
+  for line, p in zip(table, adjusted):
+    assert line.split(" | ")[4].strip("*") == f"{p:.2g}", line
+  assert lines[0].startswith(f"All 4 activation pairs (no margin variants) as one family: "
+                             f"{sum(p < 0.05 for p in adjusted)} have a Welch p below 0.05")

@@ -183,6 +183,31 @@ def overview_lines(rows) -> list[str]:
   return lines
 
 
+def study_family_lines(rows, alpha: float = 0.05) -> list[str]:
+  """Every activation pair of every model x loss as one family, Holm-corrected over all of them.
+
+  The pair tables correct over a row's 6 pairs; a sentence that draws on
+  several rows ("tanh is best everywhere") draws on all of them, so this
+  table gives each pair's p-values adjusted over the whole study as well.
+  """
+  pairs = [(model, loss, c) for (model, loss), variants in _blocks(rows).items()
+           for c in statistics.pairwise(_plain(variants))]
+  if not pairs:
+    return []
+  welch = statistics.holm([c["welch_p"] for _, _, c in pairs])
+  permutation = statistics.holm([c["permutation_p"] for _, _, c in pairs])
+  held = [i for i, p in enumerate(welch) if p < alpha]
+  lines = [f"All {len(pairs)} activation pairs (no margin variants) as one family: {len(held)} have a Welch p below "
+           f"{alpha} after Holm's correction over all of them, {sum(p < alpha for p in permutation)} an exact "
+           "permutation p.", "",
+           "| model · loss | a vs b | FCD a - b | Welch p | Holm over the study | permutation p | Holm over the study |",
+           "| --- | --- | --- | --- | --- | --- | --- |"]
+  for (model, loss, c), w, q in zip(pairs, welch, permutation):
+    lines.append(f"| {model} · {loss} | {c['a']} vs {c['b']} | {c['difference']:+.3g} | {_p(c['welch_p'])} | "
+                 f"{'**' + _p(w) + '**' if w < alpha else _p(w)} | {_p(c['permutation_p'])} | {_p(q)} |")
+  return lines
+
+
 def summary_markdown(rows, floor: dict, budget: str, rank_curves: dict | None = None) -> str:
   """Per model x loss: mean ± 95% CI, pairwise tests, ranking, when it settled, the margin control; failures.
 
@@ -216,6 +241,9 @@ def summary_markdown(rows, floor: dict, budget: str, rank_curves: dict | None = 
               *evidence.seed_lines(labels)]
   for model in dict.fromkeys(r["model"] for r in rows):
     lines += ["", f"## {model}: one answer pooled over losses", "", *evidence.pooled_lines(rows, model)]
+  family = study_family_lines(rows)
+  if family:
+    lines += ["", "## Every pair at once: Holm over the whole study", "", *family]
   failures = [f"- {r['run']}: {r['failure_reason']}" for r in rows if r["failed"]]
   if failures:
     lines += ["", "## Failed runs", "", *failures]
