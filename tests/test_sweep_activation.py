@@ -88,6 +88,12 @@ def test_the_ray_executor_runs_the_same_study_and_report(tmp_path, tiny_evaluato
   assert all(float(r["fcd"]) > 0 for r in rows) and (tmp_path / "summary.md").is_file()
 
 
+def test_an_archive_in_the_sweep_folder_itself_is_refused(tmp_path):
+  proc = _sweep(f"--sweep_dir={tmp_path}", f"--archive_dir={tmp_path}/.", timeout=120)
+  assert proc.returncode == 1 and "needs a folder of its own" in proc.stderr and "Traceback" not in proc.stderr
+  assert not list(tmp_path.iterdir())
+
+
 @pytest.mark.parametrize("flag, message", [
     ("--train_steps=dcgan:many", "--train_steps=dcgan:many: expected MODEL:VALUE items"),
     ("--losses=non_saturating,nope", "--losses=non_saturating,nope: expected names from"),

@@ -147,6 +147,9 @@ def main(argv):
   if len(argv) > 1:
     raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
   study = study_from_flags()
+  if FLAGS.archive_dir and os.path.realpath(FLAGS.archive_dir) == os.path.realpath(FLAGS.sweep_dir):
+    raise app.UsageError(f"--archive_dir={FLAGS.archive_dir} is --sweep_dir: archiving trims the runs it copies, "
+                         "so it needs a folder of its own")
   native_log_filter.quiet_unless_verbose()
   if FLAGS.report_only and not FLAGS.archive_dir and not design.discover(FLAGS.sweep_dir):
     return _report_from_committed_csvs(FLAGS.sweep_dir)
