@@ -143,6 +143,26 @@ def _report_from_committed_csvs(sweep_dir) -> int:
   return ExitCode.OK
 
 
+def _prepare_folders(study, sweep_dir) -> None:
+  """Makes the sweep (and archive) folder, pins their budgets and records the flags unless only reporting,
+  then restores the archived runs the sweep folder lacks."""
+  from gan_lab.files import atomic_io
+  from gan_lab.study import archive
+  folders = [sweep_dir] + ([FLAGS.archive_dir] if FLAGS.archive_dir else [])
+  for folder in folders:
+    os.makedirs(folder, exist_ok=True)
+  if not FLAGS.report_only:
+    try:
+      for folder in folders:  # An archive holds runs of one budget, as a sweep folder does.
+        study.pin_budget(folder)
+    except ValueError as e:
+      raise app.UsageError(str(e)) from e
+    atomic_io.write_json(os.path.join(sweep_dir, "sweep_flags.json"),
+                         {f.name: f.value for f in FLAGS.get_flags_for_module(sys.argv[0])})
+  if FLAGS.archive_dir:
+    print(f"sweep: {archive.restore(FLAGS.archive_dir, sweep_dir)} ended runs restored from {FLAGS.archive_dir}")
+
+
 def main(argv):
   if len(argv) > 1:
     raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
@@ -160,20 +180,7 @@ def main(argv):
   sweep_dir = FLAGS.sweep_dir
   extra = [f"--data_dir={FLAGS.data_dir}"] if FLAGS.data_dir else []
   specs = sweep.plan(sweep_dir, study.cells(), study.seeds_of, lambda cell: study.train_args(cell) + extra)
-  folders = [sweep_dir] + ([FLAGS.archive_dir] if FLAGS.archive_dir else [])
-  for folder in folders:
-    os.makedirs(folder, exist_ok=True)
-  if not FLAGS.report_only:
-    try:
-      for folder in folders:  # An archive holds runs of one budget, as a sweep folder does.
-        study.pin_budget(folder)
-    except ValueError as e:
-      raise app.UsageError(str(e)) from e
-    atomic_io.write_json(os.path.join(sweep_dir, "sweep_flags.json"),
-                         {f.name: f.value for f in FLAGS.get_flags_for_module(sys.argv[0])})
-  if FLAGS.archive_dir:
-    print(f"sweep: {archive.restore(FLAGS.archive_dir, sweep_dir)} ended runs restored from {FLAGS.archive_dir}")
-
+  _prepare_folders(study, sweep_dir)
   try:
     ev = evaluator.load_or_train(FLAGS.dataset, FLAGS.evaluator_dir or None, FLAGS.data_dir or None,
                                  FLAGS.retrain_evaluator)
