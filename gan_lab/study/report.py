@@ -191,15 +191,15 @@ def study_family_lines(rows, alpha: float = 0.05) -> list[str]:
   table gives each pair's p-values adjusted over the whole study as well.
   """
   pairs = [(model, loss, c) for (model, loss), variants in _blocks(rows).items()
-           for c in statistics.pairwise(_plain(variants))]
+           for c in statistics.pairwise(_plain(variants)) if not math.isnan(c["welch_p"])]  # 2+ seeds a side.
   if not pairs:
     return []
   welch = statistics.holm([c["welch_p"] for _, _, c in pairs])
   permutation = statistics.holm([c["permutation_p"] for _, _, c in pairs])
   held = [i for i, p in enumerate(welch) if p < alpha]
-  lines = [f"All {len(pairs)} activation pairs (no margin variants) as one family: {len(held)} have a Welch p below "
-           f"{alpha} after Holm's correction over all of them, {sum(p < alpha for p in permutation)} an exact "
-           "permutation p.", "",
+  lines = [f"All {len(pairs)} testable activation pairs (no margin variants; 2 or more seeds a side) as one "
+           f"family: {len(held)} have a Welch p below {alpha} after Holm's correction over all of them, "
+           f"{sum(p < alpha for p in permutation)} an exact permutation p.", "",
            "| model · loss | a vs b | FCD a - b | Welch p | Holm over the study | permutation p | Holm over the study |",
            "| --- | --- | --- | --- | --- | --- | --- |"]
   for (model, loss, c), w, q in zip(pairs, welch, permutation):
