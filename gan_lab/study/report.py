@@ -198,8 +198,8 @@ def study_family_lines(rows, alpha: float = 0.05) -> list[str]:
   permutation = statistics.holm([c["permutation_p"] for _, _, c in pairs])
   held = [i for i, p in enumerate(welch) if p < alpha]
   lines = [f"All {len(pairs)} testable activation pairs (no margin variants; 2 or more seeds a side) as one "
-           f"family: {len(held)} have a Welch p below {alpha} after Holm's correction over all of them, "
-           f"{sum(p < alpha for p in permutation)} an exact permutation p.", "",
+           f"family. Below {alpha} after Holm's correction over all of them: Welch p in {len(held)}, exact "
+           f"permutation p in {sum(p < alpha for p in permutation)}.", "",
            "| model · loss | a vs b | FCD a - b | Welch p | Holm over the study | permutation p | Holm over the study |",
            "| --- | --- | --- | --- | --- | --- | --- |"]
   for (model, loss, c), w, q in zip(pairs, welch, permutation):
