@@ -75,8 +75,8 @@ def restore(archive_dir, sweep_dir, log=print) -> int:
   if budget.is_file() and not Path(sweep_dir, "budget.json").exists():  # What the restored runs were trained with.
     Path(sweep_dir).mkdir(parents=True, exist_ok=True)
     atomic_io.write_bytes(Path(sweep_dir, "budget.json"), budget.read_bytes())
-  for status in sorted(Path(archive_dir, "runs").glob(f"*/*/*/margin_*/seed_*/{sweep.STATUS_FILE}")):
-    source = status.parent
+  for archived in design.discover(archive_dir):  # The study's run-folder layout, read in one place.
+    source = archived.run_dir
     target = Path(sweep_dir, "runs", source.relative_to(Path(archive_dir, "runs")))
     if sweep.has_ended(target):
       continue
