@@ -8,9 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
+from scipy import stats as scipy_stats
 
-from gan_lab.study import report, statistics
+from gan_lab.study import report
 
 REPO = Path(__file__).resolve().parents[1]
 DOCS = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md")), REPO / "benchmarks" / "README.md"]
@@ -101,7 +103,7 @@ def test_every_flag_the_docs_name_exists_in_some_command():
 
 
 def _readme_table() -> dict:
-  """{(model · loss, activation): (mean, half-width, seeds, bold, dagger)} from the README's results table."""
+  """{(model · loss, activation): (geometric mean, lo, hi, seeds, collapsed, bold, dagger)} from the README's table."""
   lines = [l for l in (REPO / "README.md").read_text().splitlines() if l.startswith("| ")]
   header = next(l for l in lines if l.startswith("| model · loss |"))
   activations = [c.strip() for c in header.strip("|").split("|")][1:]
@@ -111,31 +113,36 @@ def _readme_table() -> dict:
     if "·" not in cells[0]:
       break
     for activation, cell in zip(activations, cells[1:]):
-      mean, half, seeds = re.search(r"([\d.e+]+) ± ([\d.e+]+) \((\d+)\)", cell).groups()
-      table[(cells[0], activation)] = (float(mean), float(half), int(seeds), cell.startswith("**"), "†" in cell)
+      geo, lo, hi, seeds, collapsed = re.search(r"([\d.]+) \[([\d.]+), ([\d.]+)\] \((\d+)(?:; (\d+) collapsed)?\)",
+                                                cell).groups()
+      table[(cells[0], activation)] = (float(geo), float(lo), float(hi), int(seeds), int(collapsed or 0),
+                                       cell.startswith("**"), "†" in cell)
   return table
 
 
 def _study_rows() -> list[dict]:
   with open(REPO / "docs" / "study_results.csv") as f:
     rows = list(csv.DictReader(f))
-  return [{**r, "failed": r["failed"] == "True", "data_margin": float(r["data_margin"]),
-           "fcd": float(r["fcd"]) if r["fcd"] else math.nan} for r in rows]
+  number = lambda text: float(text) if text else math.nan
+  return [{**r, "failed": r["failed"] == "True", "data_margin": float(r["data_margin"]), "fcd": number(r["fcd"]),
+           "classes_covered": number(r["classes_covered"])} for r in rows]
 
 
 def test_the_readme_results_table_is_recomputed_from_the_committed_csv():
   rows = [r for r in _study_rows() if not r["data_margin"]]
   table = _readme_table()
   assert len(table) == 32
-  for (row_label, activation), (mean, half, seeds, bold, dagger) in table.items():
+  for (row_label, activation), (geo, lo, hi, seeds, collapsed, bold, dagger) in table.items():
     model, loss = row_label.split(" · ")
-    values = [r["fcd"] for r in rows if (r["model"], r["loss"], r["output_activation"]) == (model, loss, activation)
-              and not r["failed"] and not math.isnan(r["fcd"])]
-    want_mean, want_half = statistics.mean_ci(values)
-    assert (len(values), mean, half) == (seeds, pytest.approx(want_mean, rel=5e-3), pytest.approx(want_half, rel=5e-2)), (
-        row_label, activation)
+    ok = [r for r in rows if (r["model"], r["loss"], r["output_activation"]) == (model, loss, activation)
+          and not r["failed"] and not math.isnan(r["fcd"])]
+    logs = np.log([r["fcd"] for r in ok])  # Geometric mean and 95% t-interval on log FCD, written out.
+    half = scipy_stats.t.ppf(0.975, len(logs) - 1) * np.std(logs, ddof=1) / math.sqrt(len(logs))
+    want = [math.exp(logs.mean() + k * half) for k in (0, -1, 1)]
+    assert (len(ok), geo, lo, hi) == (seeds, *[pytest.approx(w, rel=5e-3) for w in want]), (row_label, activation)
+    assert collapsed == sum(r["classes_covered"] <= 2 for r in ok), (row_label, activation)
   overview = "\n".join(report.overview_lines(rows))  # The report's marks: bold best, dagger worse than it.
-  for (row_label, activation), (_, _, _, bold, dagger) in table.items():
+  for (row_label, activation), (*_, bold, dagger) in table.items():
     line = next(l for l in overview.splitlines() if l.startswith(f"| {row_label} |"))
     columns = [c.strip() for c in overview.splitlines()[0].strip("|").split("|")]
     cell = [c.strip() for c in line.strip("|").split("|")][columns.index(activation)]

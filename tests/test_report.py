@@ -81,15 +81,20 @@ def test_summary_marks_only_holm_significant_pairs(specs):
   pair = {l.split(" | ")[0][2:]: l for l in lines if " vs " in l and l.startswith("| ")}
   assert "**tanh better**" in pair["tanh vs linear"] and "**sigmoid better**" in pair["linear vs sigmoid"]
   assert "not distinguishable at this budget" in pair["tanh vs sigmoid"]
-  expected = statistics.holm([statistics.welch_p(TANH_FCD, [30.0, 31.0]), statistics.welch_p(TANH_FCD, [12.5, 10.5, 13.0]),
-                              statistics.welch_p([30.0, 31.0], [12.5, 10.5, 13.0])])
-  assert f"({expected[0]:.2g})" in pair["tanh vs linear"]
-  assert "Ranking by mean FCD: tanh (11; better than linear) < sigmoid (12; better than linear) < linear (30.5)." in text
+  log = lambda values: [math.log(v) for v in values]  # The pairs are tested on log FCD.
+  raw = [stats.ttest_ind(log(a), log(b), equal_var=False).pvalue
+         for a, b in ((TANH_FCD, [30.0, 31.0]), (TANH_FCD, [12.5, 10.5, 13.0]), ([30.0, 31.0], [12.5, 10.5, 13.0]))]
+  expected = statistics.holm(raw)
+  assert f"| {raw[0]:.2g} ({expected[0]:.2g}) |" in pair["tanh vs linear"]
+  geo = lambda values: math.prod(values) ** (1 / len(values))
+  assert (f"Ranking by geometric mean FCD: tanh ({geo(TANH_FCD):.4g}; better than linear) < sigmoid "
+          f"({geo([12.5, 10.5, 13.0]):.4g}; better than linear) < linear ({geo([30.0, 31.0]):.4g}).") in text
 
 
 def test_summary_reports_the_margin_control(specs):
   text = report.summary_markdown([report.run_row(s) for s in specs], {}, budget="")
-  assert "| tanh+margin0.05 vs tanh | +3 |" in text
+  ratio = (13.0 * 14.0 * 15.0 / (10.0 * 11.0 * 12.0)) ** (1 / 3)  # Geometric mean over geometric mean.
+  assert f"| tanh+margin0.05 vs tanh | {ratio:.3g} |" in text
   assert "Order without the margin: tanh; with it: tanh+margin0.05: the order survives the control" in text
 
 
@@ -106,11 +111,22 @@ def test_summary_says_when_the_order_settled(specs):
 def test_overview_bolds_the_best_and_marks_only_significantly_worse_cells(specs):
   lines = report.overview_lines([report.run_row(s) for s in specs])
   assert lines[0] == "| model · loss | tanh | linear | sigmoid |"
-  half = stats.t.ppf(0.975, 2) * np.std(TANH_FCD, ddof=1) / math.sqrt(3)
+  logs = np.log(TANH_FCD)  # Geometric mean and t-interval on log FCD, written out.
+  half = stats.t.ppf(0.975, 2) * np.std(logs, ddof=1) / math.sqrt(3)
+  geo, lo, hi = (math.exp(logs.mean() + k * half) for k in (0, -1, 1))
   cells = lines[2].split(" | ")
-  assert cells[0] == "| mlp · hinge" and cells[1] == f"**11 ± {half:.2g} (3)**"
-  assert cells[2].startswith("30.5 ± ") and cells[2].endswith("(2) †")  # tanh vs linear is significant (see the pairs test).
-  assert cells[3].startswith("12 ± ") and cells[3].endswith("(3) |")  # Not distinguishable from tanh.
+  assert cells[0] == "| mlp · hinge" and cells[1] == f"**{geo:.3g} [{lo:.3g}, {hi:.3g}] (3)**"
+  assert cells[2].startswith("30.5 [") and cells[2].endswith("(2) †")  # tanh vs linear is significant (see the pairs test).
+  assert cells[3].startswith("11.9 [") and cells[3].endswith("(3) |")  # Not distinguishable from tanh.
+
+
+def test_overview_cells_count_collapsed_seeds_and_never_reach_below_zero():
+  rows = [{"fcd": f, "classes_covered": c, "failed": False} for f, c in ((436.0, 9), (438.0, 8), (1541.0, 1))]
+  cell = report.overview_cell(rows)
+  assert cell.endswith(" (3; 1 collapsed)")  # A raw t-interval here would read 805 ± 1600.
+  lo = float(cell.split("[")[1].split(",")[0])
+  assert 0 < lo < 436.0
+  assert report.overview_cell(rows[:1]) == "436 (1)" and report.overview_cell(rows[2:]) == "1541 (1; 1 collapsed)"
 
 
 def test_snapshot_rows_carry_every_scored_snapshot_with_its_diagnostics(specs):
@@ -152,7 +168,7 @@ def test_the_study_family_corrects_every_pair_of_every_row_at_once():
   assert report.study_family_lines(one_seed) == [] and len(report.study_family_lines(rows + one_seed)) == len(lines)
   table = [l for l in lines if l.startswith("| mlp") or l.startswith("| dcgan")]
   assert len(table) == 1 + 3  # One pair in the first row, three in the second.
-  raw = [stats.ttest_ind(fcds[(m, "hinge")][a], fcds[(m, "hinge")][b], equal_var=False).pvalue
+  raw = [stats.ttest_ind(np.log(fcds[(m, "hinge")][a]), np.log(fcds[(m, "hinge")][b]), equal_var=False).pvalue
          for m, a, b in (("mlp", "tanh", "linear"), ("dcgan", "tanh", "sigmoid"), ("dcgan", "tanh", "linear"),
                          ("dcgan", "sigmoid", "linear"))]
   order = np.argsort(raw)  # Holm written out: the i-th smallest times (m - i), then a running maximum.

@@ -21,12 +21,20 @@ def specs(tmp_path):
   return specs
 
 
-def test_ranks_follow_the_mean_snapshot_fcd_and_leave_margin_variants_out(specs):
+def test_ranks_follow_the_geometric_mean_snapshot_fcd_and_leave_margin_variants_out(specs):
   (block, (steps, ranks)), = report_figures.rank_curves(report.snapshot_rows(specs)).items()
   assert block == ("dcgan", "hinge") and steps == [10, 20, 30, 40]
   assert ranks == {"sigmoid": [1, 1, 2, 2], "tanh": [2, 2, 1, 1], "linear": [3, 3, 3, 3]}
   assert report_figures.order_spans(steps, ranks) == [(10, 20, ["sigmoid", "tanh", "linear"]),
                                                       (30, 40, ["tanh", "sigmoid", "linear"])]
+
+
+def test_ranks_use_the_geometric_mean_so_one_collapsed_seed_does_not_decide_them():
+  fcds = {"tanh": [10.0, 1000.0], "sigmoid": [120.0, 120.0]}  # Arithmetic means 505 vs 120; geometric 100 vs 120.
+  snapshots = [{"run": f"{a}/{seed}", "model": "mlp", "loss": "hinge", "output_activation": a, "data_margin": 0.0,
+                "seed": seed, "step": 10, "fcd": fcd} for a, values in fcds.items() for seed, fcd in enumerate(values)]
+  (_, (_, ranks)), = report_figures.rank_curves(snapshots).items()
+  assert ranks == {"tanh": [1.0], "sigmoid": [2.0]}
 
 
 def test_order_spans_edge_cases():

@@ -103,6 +103,11 @@ def test_log_t_interval_is_the_t_interval_of_the_logs_mapped_back():
   assert hi == pytest.approx(math.exp(logs.mean() + half)) and 0 < lo < min(values)
 
 
+def test_geometric_mean_is_the_nth_root_of_the_product():
+  assert statistics.geometric_mean([1.0, 100.0]) == pytest.approx(10.0)  # The arithmetic mean would be 50.5.
+  assert statistics.geometric_mean([2.0, 4.0, 8.0]) == pytest.approx(4.0)
+
+
 def test_two_way_anova_matches_the_textbook_sums_of_squares_on_a_balanced_design():
   rng = np.random.default_rng(0)
   cells = {(a, b): list(rng.normal(a + (b == "y") * 2 + (a == 1 and b == "y"), 1.0, 4))

@@ -36,7 +36,7 @@ def test_tiny_study_writes_every_output_and_repeats_nothing(tmp_path, tiny_evalu
   summary = (tmp_path / "summary.md").read_text()
   for block in ("dcgan · non_saturating", "dcgan · wasserstein", "mlp · non_saturating", "mlp · wasserstein"):
     assert f"## {block}" in summary
-  assert summary.count("| a vs b | FCD a - b | Welch p (Holm) | permutation p (Holm) | verdict |") == 4 + 2
+  assert summary.count("| a vs b | FCD a / b | Welch p (Holm) | permutation p (Holm) | verdict |") == 4 + 2
   for name in ("grids.png", "curves.png", "ranks.png"):
     assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
   assert len(list((tmp_path / "hparams").rglob("events.out.tfevents.*"))) == 13

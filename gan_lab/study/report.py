@@ -3,9 +3,17 @@
 Every row of results.csv carries the run's full resolved config (its
 flags.json) and its axes, so a row alone says how to reproduce it. The
 summary groups runs by model x loss; within a group it gives each
-activation's mean and 95% t-interval over seeds, every pair of activations
-compared (Welch's t-test and the exact permutation test, Holm-corrected over
-the group's pairs), and the data-margin control. `write_report` writes all
+activation's mean and 95% t-interval over seeds for every metric, every pair
+of activations compared on log FCD (Welch's t-test and the exact permutation
+test, Holm-corrected over the group's pairs), and the data-margin control.
+
+FCD is compared on the log scale, as ratios: it is positive, its
+seed-to-seed scatter grows with its size, and a collapsed run sits far above
+healthy ones, so on the raw scale one seed's collapse dominates a cell's
+variance and its t-interval can reach below zero (one cell's read 805 ± 1600).
+The overview's figure, the rankings, the pair tests, the study-wide family
+and the pooled answer (`evidence.py`) all use the one scale: geometric means,
+t-intervals on log FCD, and pair effects as ratios of geometric means. `write_report` writes all
 of it plus the figures and the HParams logs from run folders;
 `report_from_csv` redraws the summary and figures from the committed CSVs.
 """
@@ -87,6 +95,11 @@ def _values(rows, metric):
   return [r[metric] for r in rows if r.get(metric) is not None and not math.isnan(r[metric])]
 
 
+def _logs(groups: dict) -> dict:
+  """{label: log FCD values}: the scale every FCD comparison is made on (see the module docstring)."""
+  return {label: np.log(values) for label, values in groups.items()}
+
+
 def _p(value) -> str:
   return "n/a" if math.isnan(value) else f"{value:.2g}"
 
@@ -99,27 +112,32 @@ def _table(variants, rows_all) -> list[str]:
 
 
 def _comparison_lines(groups: dict) -> tuple[list[str], list[dict]]:
-  """A table of every pair in `groups` (one Holm family) and the comparisons themselves."""
-  pairs = statistics.pairwise(groups)
-  lines = ["| a vs b | FCD a - b | Welch p (Holm) | permutation p (Holm) | verdict |",
+  """A table of every pair in `groups` {label: FCD values} (one Holm family, tested on log FCD) and the pairs."""
+  pairs = statistics.pairwise(_logs(groups))
+  lines = ["| a vs b | FCD a / b | Welch p (Holm) | permutation p (Holm) | verdict |",
            "| --- | --- | --- | --- | --- |"]
   for c in pairs:
     better = c["a"] if c["difference"] < 0 else c["b"]
     verdict = (f"**{better} better**" if c["significant"] else "too few seeds to test" if math.isnan(c["welch_p"])
                else "not distinguishable at this budget")
-    lines.append(f"| {c['a']} vs {c['b']} | {c['difference']:+.3g} | {_p(c['welch_p'])} ({_p(c['welch_holm_p'])}) | "
+    lines.append(f"| {c['a']} vs {c['b']} | {_ratio(c)} | {_p(c['welch_p'])} ({_p(c['welch_holm_p'])}) | "
                  f"{_p(c['permutation_p'])} ({_p(c['permutation_holm_p'])}) | {verdict} |")
   return lines, pairs
 
 
+def _ratio(pair: dict) -> str:
+  """A pair's effect: the ratio of its geometric mean FCDs, a over b (below 1: a is better)."""
+  return f"{math.exp(pair['difference']):.3g}"
+
+
 def ranking_sentence(groups: dict, pairs: list[dict]) -> str:
-  """Activations by mean FCD, each with the ones it is significantly better than."""
-  order = sorted(groups, key=lambda v: np.mean(groups[v]))
+  """Activations by geometric mean FCD, each with the ones it is significantly better than."""
+  order = sorted(groups, key=lambda v: statistics.geometric_mean(groups[v]))
   beats = {v: [c["b"] if c["a"] == v else c["a"] for c in pairs if c["significant"] and v in (c["a"], c["b"])
                and (c["a"] == v) == (c["difference"] < 0)] for v in order}
-  parts = [f"{v} ({np.mean(groups[v]):.4g}" + (f"; better than {', '.join(beats[v])})" if beats[v] else ")")
-           for v in order]
-  return "Ranking by mean FCD: " + " < ".join(parts) + "."
+  parts = [f"{v} ({statistics.geometric_mean(groups[v]):.4g}" +
+           (f"; better than {', '.join(beats[v])})" if beats[v] else ")") for v in order]
+  return "Ranking by geometric mean FCD: " + " < ".join(parts) + "."
 
 
 def _margin_lines(variants) -> list[str]:
@@ -132,36 +150,54 @@ def _margin_lines(variants) -> list[str]:
     groups[variant_label(activation, margin)] = _values(variants[(activation, margin)], PRIMARY)
     groups[activation] = _values(variants.get((activation, 0.0), []), PRIMARY)
   lines, _ = _comparison_lines({k: g for k, g in groups.items() if len(g) > 0})
-  plain_order = sorted((a for a, _ in margined), key=lambda a: np.mean(groups[a]))
-  margin_order = sorted(margined, key=lambda key: np.mean(groups[variant_label(*key)]))
+  plain_order = sorted((a for a, _ in margined), key=lambda a: statistics.geometric_mean(groups[a]))
+  margin_order = sorted(margined, key=lambda key: statistics.geometric_mean(groups[variant_label(*key)]))
   same = [a for a, _ in margin_order] == plain_order
   margin_order = [variant_label(*key) for key in margin_order]
   verdict = ("the order survives the control" if same else "the order changes under the control")
   return (["", "Data-range control (the same cells with pixels mapped inside the activation's range):", "",
            *lines, "", f"Order without the margin: {' < '.join(plain_order)}; with it: {' < '.join(margin_order)}: "
-           f"{verdict} (by mean FCD; see the tests above for whether each gap is significant)."])
+           f"{verdict} (by geometric mean FCD; see the tests above for whether each gap is significant)."])
 
 
 def order_lines(steps, ranks) -> list[str]:
-  """When the order by mean snapshot FCD settled, and the order over each stretch of snapshots where it held."""
+  """When the order by geometric mean snapshot FCD settled, and the order over each stretch of snapshots where it held."""
   spans = report_figures.order_spans(steps, ranks)
   if not spans:
     return ["No snapshots to follow the order through training."]
   settled, last = spans[-1][0], steps[-1]
   if settled == last and len(steps) > 1:
-    head = f"The order by mean snapshot FCD changed at the last snapshot (step {settled}): not settled at this budget."
+    head = f"The order by geometric mean snapshot FCD changed at the last snapshot (step {settled}): not settled at this budget."
   else:
-    head = f"The order by mean snapshot FCD has held since step {settled} of {last} (ranks.png)."
+    head = f"The order by geometric mean snapshot FCD has held since step {settled} of {last} (ranks.png)."
   stretches = [(f"steps {a}-{b}" if a != b else f"step {a}") + ": " + " < ".join(order) for a, b, order in spans]
   return [head + " Order by snapshot: " + "; ".join(stretches) + "."]
+
+
+def overview_cell(rows) -> str:
+  """One activation's final FCD over seeds: geometric mean [95% t-interval on log FCD] (seeds; collapsed runs).
+
+  The interval cannot reach 0 or below; a cell whose seeds include a
+  collapsed run says how many, since its spread is then that run's, not
+  the seeds' ordinary scatter.
+  """
+  values = _values(rows, PRIMARY)
+  short = lambda value: f"{value:.0f}" if value >= 1000 else f"{value:.3g}"  # 1711, not 1.71e+03.
+  if len(values) > 1:
+    geo, lo, hi = statistics.log_t_interval(values)
+    text = f"{short(geo)} [{short(lo)}, {short(hi)}]"
+  else:
+    text = short(values[0])
+  collapsed = evidence.collapsed(rows)
+  return text + f" ({len(values)}" + (f"; {collapsed} collapsed)" if collapsed else ")")
 
 
 def overview_lines(rows) -> list[str]:
   """FCD at a glance: a row per model x loss, a column per activation (no margin variants).
 
-  Each cell is mean ± CI half-width over seeds and the number of seeds; the
-  row's lowest mean is bold, and a cell that the row's tests (Welch, Holm
-  over the row's pairs) find worse than that best is marked with a dagger.
+  Each cell is `overview_cell`; the row's lowest geometric mean is bold,
+  and a cell that the row's tests (Welch on log FCD, Holm over the row's
+  pairs) find worse than that best is marked with a dagger.
   """
   activations = list(dict.fromkeys(r["output_activation"] for r in rows if not r["data_margin"]))
   lines = ["| model · loss | " + " | ".join(activations) + " |", "|" + " --- |" * (len(activations) + 1)]
@@ -169,15 +205,15 @@ def overview_lines(rows) -> list[str]:
     groups = _plain(variants)
     if not groups:
       continue
-    best = min(groups, key=lambda v: np.mean(groups[v]))
-    worse = {c["a"] if c["b"] == best else c["b"] for c in statistics.pairwise(groups)
+    best = min(groups, key=lambda v: statistics.geometric_mean(groups[v]))
+    worse = {c["a"] if c["b"] == best else c["b"] for c in statistics.pairwise(_logs(groups))
              if c["significant"] and best in (c["a"], c["b"])}
     cells = []
     for v in activations:
       if v not in groups:
         cells.append("")
         continue
-      text = f"{statistics.format_mean_ci(groups[v])} ({len(groups[v])})"
+      text = overview_cell(variants[(v, 0.0)])
       cells.append(f"**{text}**" if v == best else text + (" †" if v in worse else ""))
     lines.append(f"| {model} · {loss} | " + " | ".join(cells) + " |")
   return lines
@@ -191,7 +227,7 @@ def study_family_lines(rows, alpha: float = 0.05) -> list[str]:
   table gives each pair's p-values adjusted over the whole study as well.
   """
   pairs = [(model, loss, c) for (model, loss), variants in _blocks(rows).items()
-           for c in statistics.pairwise(_plain(variants)) if not math.isnan(c["welch_p"])]  # 2+ seeds a side.
+           for c in statistics.pairwise(_logs(_plain(variants))) if not math.isnan(c["welch_p"])]  # 2+ seeds a side.
   if not pairs:
     return []
   welch = statistics.holm([c["welch_p"] for _, _, c in pairs])
@@ -200,30 +236,32 @@ def study_family_lines(rows, alpha: float = 0.05) -> list[str]:
   lines = [f"All {len(pairs)} testable activation pairs (no margin variants; 2 or more seeds a side) as one "
            f"family. Below {alpha} after Holm's correction over all of them: Welch p in {len(held)}, exact "
            f"permutation p in {sum(p < alpha for p in permutation)}.", "",
-           "| model · loss | a vs b | FCD a - b | Welch p | Holm over the study | permutation p | Holm over the study |",
+           "| model · loss | a vs b | FCD a / b | Welch p | Holm over the study | permutation p | Holm over the study |",
            "| --- | --- | --- | --- | --- | --- | --- |"]
   for (model, loss, c), w, q in zip(pairs, welch, permutation):
-    lines.append(f"| {model} · {loss} | {c['a']} vs {c['b']} | {c['difference']:+.3g} | {_p(c['welch_p'])} | "
+    lines.append(f"| {model} · {loss} | {c['a']} vs {c['b']} | {_ratio(c)} | {_p(c['welch_p'])} | "
                  f"{'**' + _p(w) + '**' if w < alpha else _p(w)} | {_p(c['permutation_p'])} | {_p(q)} |")
   return lines
 
 
 def summary_markdown(rows, floor: dict, budget: str, rank_curves: dict | None = None) -> str:
-  """Per model x loss: mean ± 95% CI, pairwise tests, ranking, when it settled, the margin control; failures.
+  """Per model x loss: mean ± 95% CI, pair tests on log FCD, ranking, when it settled, the margin control; failures.
 
   rank_curves: `report_figures.rank_curves` of the same runs ({} to leave the settling out).
   """
   lines = [f"Budget per run: {budget}", "",
            "Cells: mean ± half-width of the 95% t-interval over seeds (just the mean for one seed). Lower is better "
            "for fcd and kid; higher for recall, precision, classifier_score and classes_covered. Pairs are compared "
-           "on FCD with Welch's t-test and the exact permutation test (its smallest possible p is 0.1 with 3 seeds a "
-           "side, 0.0079 with 5), Holm-corrected over the pairs of one model x loss; **better** marks a Holm-adjusted "
-           "Welch p below 0.05.",
+           "on log FCD (FCD a / b: the ratio of geometric means) with Welch's t-test and the exact permutation test "
+           "(its smallest possible p is 0.1 with 3 seeds a side, 0.0079 with 5), Holm-corrected over the pairs of "
+           "one model x loss; **better** marks a Holm-adjusted Welch p below 0.05.",
            "", "Real test images against the real train reference (the floor): " +
            ", ".join(f"{m} {floor[m]:.4g}" for m in SUMMARY_METRICS if m in floor) + ".",
            "", "## Overview: final FCD (lower is better)", "",
-           "Mean ± 95% t-interval (seeds); **bold**: the row's best mean; †: worse than the row's best by the "
-           "row's Holm-corrected Welch test (p < 0.05); unmarked: not distinguishable from the best at this budget.",
+           "Geometric mean [95% t-interval on log FCD] (seeds; runs that collapsed to "
+           f"{evidence.COLLAPSED_CLASSES} classes or fewer); **bold**: the row's best; †: worse than the row's best by "
+           "the row's Holm-corrected Welch test on log FCD (p < 0.05); unmarked: not distinguishable from the best "
+           "at this budget.",
            "", *overview_lines(rows)]
   for (model, loss), variants in _blocks(rows).items():
     block_rows = [r for r in rows if (r["model"], r["loss"]) == (model, loss)]

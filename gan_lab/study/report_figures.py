@@ -124,7 +124,9 @@ def save_curves(path, snapshots, curve_floor: float | None) -> None:
 
 
 def rank_curves(snapshots) -> dict:
-  """{(model, loss): (steps, {activation: ranks})}: the rank (1 = best) of each plain activation's mean snapshot FCD.
+  """{(model, loss): (steps, {activation: ranks})}: the rank (1 = best) of each plain activation's snapshot FCD,
+  by its geometric mean over seeds (the scale the report compares final FCD on, so the last snapshot's order is
+  the final ranking's).
 
   Ties share the average rank. Margin variants are left out: the ranking
   compares activations under the same data mapping.
@@ -135,7 +137,7 @@ def rank_curves(snapshots) -> dict:
     for (activation, margin), runs in variants.items():
       steps, values = _series(runs, "fcd")
       if values and not margin:
-        means[activation] = dict(zip(steps, np.mean(values, axis=0)))
+        means[activation] = dict(zip(steps, stats.gmean(values, axis=0)))
     if len(means) < 2:
       continue
     steps = sorted(set.intersection(*(set(m) for m in means.values())))
@@ -173,7 +175,7 @@ def save_ranks(path, snapshots) -> None:
     ax.set_yticks(range(1, len(ranks) + 1))
     ax.set_title(f"{model} · {loss}", fontsize=9)
     ax.set_xlabel("training step", fontsize=8)
-    ax.set_ylabel("rank by mean FCD (1 best)", fontsize=8)
+    ax.set_ylabel("rank by geometric mean FCD (1 best)", fontsize=8)
     ax.legend(fontsize=6)
   figure.tight_layout()
   atomic_io.save_figure(path, figure)

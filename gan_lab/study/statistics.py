@@ -94,6 +94,11 @@ def pairwise(groups: dict, alpha: float = 0.05) -> list[dict]:
           for i, (a, b) in enumerate(pairs)]
 
 
+def geometric_mean(values) -> float:
+  """exp(mean(log values)): the centre of `log_t_interval`, for a positive score compared as ratios."""
+  return float(stats.gmean(np.asarray(values, np.float64)))
+
+
 def log_t_interval(values, level: float = 0.95) -> tuple[float, float, float]:
   """(geometric mean, lo, hi): a t-interval on log values, mapped back, so it can never reach 0 or below.
 
