@@ -147,3 +147,33 @@ def test_the_readme_results_table_is_recomputed_from_the_committed_csv():
     columns = [c.strip() for c in overview.splitlines()[0].strip("|").split("|")]
     cell = [c.strip() for c in line.strip("|").split("|")][columns.index(activation)]
     assert (cell.startswith("**"), "†" in cell) == (bold, dagger), (row_label, activation, cell)
+
+
+def _readme_findings() -> str:
+  """The README's "What it found" section as one line (its sentences wrap)."""
+  text = (REPO / "README.md").read_text()
+  section = text[text.index("## What it found"):text.index("\n## ", text.index("## What it found") + 1)]
+  return " ".join(section.split())
+
+
+def test_the_readme_counts_of_best_and_worst_rows_are_the_committed_csv_s():
+  table = _readme_table()
+  rows = {row for row, _ in table}
+  geo = lambda row, activation: table[(row, activation)][0]
+  best = {row: min((a for r, a in table if r == row), key=lambda a: geo(row, a)) for row in rows}
+  worst = {row: max((a for r, a in table if r == row), key=lambda a: geo(row, a)) for row in rows}
+  findings = _readme_findings()
+  said_best = re.search(r"tanh has the best geometric mean in (\d+) of the (\d+) rows", findings).groups()
+  said_worst = re.search(r"linear has the worst geometric mean in (\d+) rows", findings).group(1)
+  assert said_best == (str(list(best.values()).count("tanh")), str(len(rows)))
+  assert said_worst == str(list(worst.values()).count("linear"))
+
+
+def test_the_readme_study_wide_count_is_the_committed_csv_s():
+  rows = [r for r in _study_rows() if not r["data_margin"]]
+  family = report.study_family_lines(rows)[0]  # The Holm arithmetic itself is checked in test_report.
+  held_welch, held_permutation = re.search(r"Welch p in (\d+), exact permutation p in (\d+)", family).groups()
+  findings = _readme_findings()
+  said = re.search(r"Corrected over all (\d+) pairs of the table at once .*?, (\d+) pairs hold by Welch's test", findings)
+  assert said.groups() == (re.search(r"All (\d+) testable", family).group(1), held_welch)
+  assert (held_permutation == "0") == ("none by the permutation test" in findings)
