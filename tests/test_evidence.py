@@ -49,3 +49,32 @@ def test_rows_read_back_from_a_results_csv_give_the_same_tables(tmp_path):
   back = results_csv.read(tmp_path / "results.csv")
   assert evidence.seed_lines({"tanh": back}) == evidence.seed_lines({"tanh": rows})
   assert back[0]["seed"] == 0 and back[3]["failed"] is True and back[3]["fcd"] is None
+
+
+def _snapshot(activation, seed, step, fcd, margin=0.0):
+  return {"run": f"dcgan/non_saturating/{activation}/{margin}/seed_{seed}", "model": "dcgan", "loss": "non_saturating",
+          "output_activation": activation, "data_margin": margin, "seed": seed, "step": step, "fcd": fcd}
+
+
+def test_budget_lines_give_both_orders_and_test_whether_activations_improve_alike():
+  # tanh falls 2x from step 5 to 25, sigmoid 4x: sigmoid overtakes tanh; linear falls 2x and stays last.
+  falls = {"tanh": (100.0, [2.0, 2.1, 1.9]), "sigmoid": (150.0, [4.0, 4.2, 3.9]), "linear": (300.0, [2.0, 2.2, 2.1])}
+  snapshots = [_snapshot(a, s, step, start * (1 + 0.01 * s) / (fall[s] if step == 25 else 1.0))
+               for a, (start, fall) in falls.items() for s in range(3) for step in (5, 15, 25)]
+  snapshots.append(_snapshot("tanh", 0, 25, 1.0, margin=0.05))  # Margin variants are left out.
+  lines = evidence.budget_lines(snapshots, 5, 25)
+  assert lines[0].startswith("| model · loss | order at step 5 | order at step 25 |")
+  cells = [c.strip() for c in lines[2].strip("|").split("|")]
+  assert cells[:3] == ["dcgan · non_saturating", "tanh < sigmoid < linear", "sigmoid < tanh < linear"]
+  changes = {a: np.log(1 / np.array(fall)) for a, (_, fall) in falls.items()}
+  assert cells[3].startswith(f"tanh {math.exp(changes['tanh'].mean()):.3g}, sigmoid ")
+  grand = np.concatenate(list(changes.values())).mean()  # One-way ANOVA written out.
+  between = sum(len(c) * (c.mean() - grand) ** 2 for c in changes.values())
+  within = sum(((c - c.mean()) ** 2).sum() for c in changes.values())
+  f = (between / 2) / (within / 6)
+  assert cells[4].startswith(f"F(2, 6) = {f:.3g}, p = ") and float(cells[4].split("p = ")[1]) < 1e-4
+
+
+def test_budget_lines_say_when_one_run_per_activation_cannot_be_tested():
+  snapshots = [_snapshot(a, 0, step, fcd) for a, fcd in (("tanh", 10.0), ("sigmoid", 12.0)) for step in (5, 25)]
+  assert evidence.budget_lines(snapshots, 5, 25)[2].endswith("| n/a (1 run per activation) |")

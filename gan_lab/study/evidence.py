@@ -6,7 +6,9 @@ final FCD, the median, and the geometric mean with a t-interval on log FCD
 (which cannot cross zero), and count the runs that collapsed. The pooled
 answer asks, per model, whether the activation matters on log FCD with the
 loss as a second factor, and whether the best activation depends on the loss
-(their interaction): a two-way analysis over every loss's seeds at once.
+(their interaction): a two-way analysis over every loss's seeds at once. The
+budget comparison asks whether an order seen at one step of training holds at
+a later one.
 """
 
 import math
@@ -69,6 +71,45 @@ def pooled_lines(rows, model: str) -> list[str]:
           f"- {effect('a', 'activation')}", f"- {effect('b', 'loss')}",
           f"- {effect('interaction', 'activation x loss (does the best activation depend on the loss?)')}", "",
           f"Geometric mean FCD per activation over all losses and seeds: {order}."]
+
+
+def budget_lines(snapshots, early: int, late: int) -> list[str]:
+  """Markdown: per model x loss scored at both steps, the order at `early` and at `late`, and whether the
+  activation changes how far FCD falls between them (no margin variants).
+
+  Both steps are snapshots of the same runs, so the activation x budget
+  interaction is a one-way analysis of each run's change in log FCD (late
+  over early) across activations: if every activation's FCD falls by the
+  same factor, the order cannot change beyond the seeds' scatter. Snapshot
+  scores use the same sample count at both steps (the final scores use more).
+  """
+  changes, at = {}, {}
+  for r in snapshots:
+    if not r["data_margin"] and r["step"] in (early, late) and r.get("fcd"):
+      at.setdefault((r["model"], r["loss"]), {}).setdefault(r["output_activation"], {}).setdefault(
+          r["run"], {})[r["step"]] = r["fcd"]
+  lines = [f"| model · loss | order at step {early} | order at step {late} | FCD at {late} / at {early} "
+           "(geometric mean over runs) | activation effect on the change |", "| --- | --- | --- | --- | --- |"]
+  for (model, loss), activations in at.items():
+    both = {a: [steps for steps in runs.values() if len(steps) == 2] for a, runs in activations.items()}
+    both = {a: runs for a, runs in both.items() if runs}
+    if len(both) < 2:
+      continue
+    changes = {a: [math.log(s[late] / s[early]) for s in runs] for a, runs in both.items()}
+    order = lambda step: " < ".join(sorted(both, key=lambda a: statistics.geometric_mean([s[step] for s in both[a]])))
+    ratios = ", ".join(f"{a} {math.exp(np.mean(c)):.3g}" for a, c in changes.items())
+    f, df_between, df_within, p = statistics.one_way_anova(changes)
+    effect = "n/a (1 run per activation)" if math.isnan(p) else f"F({df_between}, {df_within}) = {f:.3g}, p = {p:.2g}"
+    lines.append(f"| {model} · {loss} | {order(early)} | {order(late)} | {ratios} | {effect} |")
+  return lines
+
+
+def budget(snapshots_csv_path, early: int, late: int) -> None:
+  """Prints `budget_lines` from a snapshots.csv, e.g. the 25000-step arm against the study's 5000 steps:
+
+    python -c "from gan_lab.study import evidence; evidence.budget('docs/study_v2_25k/snapshots.csv', 5000, 25000)"
+  """
+  print("\n".join(budget_lines(results_csv.read(snapshots_csv_path), early, late)))
 
 
 def main(results_csv_path, figure=None) -> None:

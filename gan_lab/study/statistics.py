@@ -111,6 +111,20 @@ def log_t_interval(values, level: float = 0.95) -> tuple[float, float, float]:
   return math.exp(mean), math.exp(mean - half), math.exp(mean + half)
 
 
+def one_way_anova(groups: dict) -> tuple[float, int, int, float]:
+  """(F, between df, within df, p) of the one-way analysis of variance over `groups` {name: values}.
+
+  NaN F and p when fewer than 2 groups or no within-group df (scipy's f_oneway; the test checks it
+  against the sums of squares written out).
+  """
+  values = [np.asarray(v, np.float64) for v in groups.values()]
+  between, within = len(values) - 1, sum(len(v) for v in values) - len(values)
+  if between < 1 or within < 1:
+    return math.nan, between, within, math.nan
+  result = stats.f_oneway(*values)
+  return float(result.statistic), between, within, float(result.pvalue)
+
+
 def two_way_anova(cells: dict) -> dict:
   """Main effects of two factors and their interaction on `cells` {(a, b): [values]}, by least squares.
 
