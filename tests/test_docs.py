@@ -174,6 +174,7 @@ def test_the_readme_study_wide_count_is_the_committed_csv_s():
   family = report.study_family_lines(rows)[0]  # The Holm arithmetic itself is checked in test_report.
   held_welch, held_permutation = re.search(r"Welch p in (\d+), exact permutation p in (\d+)", family).groups()
   findings = _readme_findings()
-  said = re.search(r"Corrected over all (\d+) pairs of the table at once .*?, (\d+) pairs hold by Welch's test", findings)
+  said = re.search(r"Corrected over all (\d+) pairs of the table at once .*?, (\d+) pairs hold by Welch's test",
+                   findings)
   assert said.groups() == (re.search(r"All (\d+) testable", family).group(1), held_welch)
   assert (held_permutation == "0") == ("none by the permutation test" in findings)

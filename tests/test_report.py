@@ -116,7 +116,7 @@ def test_overview_bolds_the_best_and_marks_only_significantly_worse_cells(specs)
   geo, lo, hi = (math.exp(logs.mean() + k * half) for k in (0, -1, 1))
   cells = lines[2].split(" | ")
   assert cells[0] == "| mlp · hinge" and cells[1] == f"**{geo:.3g} [{lo:.3g}, {hi:.3g}] (3)**"
-  assert cells[2].startswith("30.5 [") and cells[2].endswith("(2) †")  # tanh vs linear is significant (see the pairs test).
+  assert cells[2].startswith("30.5 [") and cells[2].endswith("(2) †")  # tanh vs linear is significant (pairs test).
   assert cells[3].startswith("11.9 [") and cells[3].endswith("(3) |")  # Not distinguishable from tanh.
 
 

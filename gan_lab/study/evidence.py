@@ -83,7 +83,7 @@ def budget_lines(snapshots, early: int, late: int) -> list[str]:
   same factor, the order cannot change beyond the seeds' scatter. Snapshot
   scores use the same sample count at both steps (the final scores use more).
   """
-  changes, at = {}, {}
+  at = {}
   for r in snapshots:
     if not r["data_margin"] and r["step"] in (early, late) and r.get("fcd"):
       at.setdefault((r["model"], r["loss"]), {}).setdefault(r["output_activation"], {}).setdefault(

@@ -13,9 +13,11 @@ healthy ones, so on the raw scale one seed's collapse dominates a cell's
 variance and its t-interval can reach below zero (one cell's read 805 ± 1600).
 The overview's figure, the rankings, the pair tests, the study-wide family
 and the pooled answer (`evidence.py`) all use the one scale: geometric means,
-t-intervals on log FCD, and pair effects as ratios of geometric means. `write_report` writes all
-of it plus the figures and the HParams logs from run folders;
-`report_from_csv` redraws the summary and figures from the committed CSVs.
+t-intervals on log FCD, and pair effects as ratios of geometric means.
+
+`write_report` writes all of it plus the figures and the HParams logs from
+run folders; `report_from_csv` redraws the summary and figures from the
+committed CSVs.
 """
 
 import json
@@ -161,13 +163,14 @@ def _margin_lines(variants) -> list[str]:
 
 
 def order_lines(steps, ranks) -> list[str]:
-  """When the order by geometric mean snapshot FCD settled, and the order over each stretch of snapshots where it held."""
+  """When the order by geometric mean snapshot FCD settled, and the order over each stretch where it held."""
   spans = report_figures.order_spans(steps, ranks)
   if not spans:
     return ["No snapshots to follow the order through training."]
   settled, last = spans[-1][0], steps[-1]
   if settled == last and len(steps) > 1:
-    head = f"The order by geometric mean snapshot FCD changed at the last snapshot (step {settled}): not settled at this budget."
+    head = (f"The order by geometric mean snapshot FCD changed at the last snapshot (step {settled}): not settled at "
+            "this budget.")
   else:
     head = f"The order by geometric mean snapshot FCD has held since step {settled} of {last} (ranks.png)."
   stretches = [(f"steps {a}-{b}" if a != b else f"step {a}") + ": " + " < ".join(order) for a, b, order in spans]
@@ -236,7 +239,8 @@ def study_family_lines(rows, alpha: float = 0.05) -> list[str]:
   lines = [f"All {len(pairs)} testable activation pairs (no margin variants; 2 or more seeds a side) as one "
            f"family. Below {alpha} after Holm's correction over all of them: Welch p in {len(held)}, exact "
            f"permutation p in {sum(p < alpha for p in permutation)}.", "",
-           "| model · loss | a vs b | FCD a / b | Welch p | Holm over the study | permutation p | Holm over the study |",
+           "| model · loss | a vs b | FCD a / b | Welch p | Holm over the study | permutation p | "
+           "Holm over the study |",
            "| --- | --- | --- | --- | --- | --- | --- |"]
   for (model, loss, c), w, q in zip(pairs, welch, permutation):
     lines.append(f"| {model} · {loss} | {c['a']} vs {c['b']} | {_ratio(c)} | {_p(c['welch_p'])} | "
@@ -259,8 +263,8 @@ def summary_markdown(rows, floor: dict, budget: str, rank_curves: dict | None = 
            ", ".join(f"{m} {floor[m]:.4g}" for m in SUMMARY_METRICS if m in floor) + ".",
            "", "## Overview: final FCD (lower is better)", "",
            "Geometric mean [95% t-interval on log FCD] (seeds; runs that collapsed to "
-           f"{evidence.COLLAPSED_CLASSES} classes or fewer); **bold**: the row's best; †: worse than the row's best by "
-           "the row's Holm-corrected Welch test on log FCD (p < 0.05); unmarked: not distinguishable from the best "
+           f"{evidence.COLLAPSED_CLASSES} classes or fewer); **bold**: the row's best; †: worse than the row's best "
+           "by the row's Holm-corrected Welch test on log FCD (p < 0.05); unmarked: not distinguishable from the best "
            "at this budget.",
            "", *overview_lines(rows)]
   for (model, loss), variants in _blocks(rows).items():

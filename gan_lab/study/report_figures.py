@@ -125,8 +125,7 @@ def save_curves(path, snapshots, curve_floor: float | None) -> None:
 
 def rank_curves(snapshots) -> dict:
   """{(model, loss): (steps, {activation: ranks})}: the rank (1 = best) of each plain activation's snapshot FCD,
-  by its geometric mean over seeds (the scale the report compares final FCD on, so the last snapshot's order is
-  the final ranking's).
+  by its geometric mean over seeds (the scale the report compares final FCD on).
 
   Ties share the average rank. Margin variants are left out: the ranking
   compares activations under the same data mapping.
