@@ -113,7 +113,7 @@ def _readme_table() -> dict:
     if "·" not in cells[0]:
       break
     for activation, cell in zip(activations, cells[1:]):
-      geo, lo, hi, seeds, collapsed = re.search(r"([\d.]+) \[([\d.]+), ([\d.]+)\] \((\d+)(?:; (\d+) collapsed)?\)",
+      geo, lo, hi, seeds, collapsed = re.search(r"([\d.e+]+) \[([\d.e+-]+), ([\d.e+]+)\] \((\d+)(?:; (\d+) collapsed)?\)",
                                                 cell).groups()
       table[(cells[0], activation)] = (float(geo), float(lo), float(hi), int(seeds), int(collapsed or 0),
                                        cell.startswith("**"), "†" in cell)

@@ -127,6 +127,8 @@ def test_overview_cells_count_collapsed_seeds_and_never_reach_below_zero():
   lo = float(cell.split("[")[1].split(",")[0])
   assert 0 < lo < 436.0
   assert report.overview_cell(rows[:1]) == "436 (1)" and report.overview_cell(rows[2:]) == "1541 (1; 1 collapsed)"
+  two = report.overview_cell([rows[0], rows[2]])  # t with 1 df: an interval end past 1e5 in 3 digits, not 7.
+  assert two.startswith("820 [") and two.endswith("e+06] (2; 1 collapsed)")
 
 
 def test_snapshot_rows_carry_every_scored_snapshot_with_its_diagnostics(specs):

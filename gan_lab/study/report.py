@@ -185,7 +185,7 @@ def overview_cell(rows) -> str:
   the seeds' ordinary scatter.
   """
   values = _values(rows, PRIMARY)
-  short = lambda value: f"{value:.0f}" if value >= 1000 else f"{value:.3g}"  # 1711, not 1.71e+03.
+  short = lambda value: f"{value:.0f}" if 1000 <= value < 1e5 else f"{value:.3g}"  # 1711, not 1.71e+03; 2.5e+06.
   if len(values) > 1:
     geo, lo, hi = statistics.log_t_interval(values)
     text = f"{short(geo)} [{short(lo)}, {short(hi)}]"
