@@ -26,6 +26,12 @@ def test_one_value_has_no_interval():
   assert statistics.format_mean_ci([1.0, 2.0, 3.0]) == "2 ± 2.5"
 
 
+def test_median_range_stays_inside_the_values_seen():
+  # A collapsed seed (1541) drags the mean to 805 and its t-interval below zero; the median and range do not.
+  assert statistics.format_median_range([1541.0, 436.0, 438.5], 4) == "438.5 [436, 1541]"
+  assert statistics.format_median_range([4.0]) == "4"
+
+
 def test_paired_difference_uses_per_seed_differences():
   before, after = np.array([100.0, 120.0, 140.0]), np.array([90.0, 111.0, 128.0])  # Differences -10, -9, -12.
   result = statistics.paired_difference(after, before)

@@ -107,10 +107,17 @@ def _p(value) -> str:
 
 
 def _table(variants, rows_all) -> list[str]:
-  """The block's mean ± CI table: a row per activation variant (all its runs, failed ones counted)."""
+  """The block's median [min, max] table: a row per activation variant (all its runs, failed ones counted).
+
+  Median and range rather than mean ± t-interval: with 3-5 seeds and a run
+  that collapsed, a t-interval on the raw scale crosses values no metric can
+  take (negative FCD, precision above 1); the range cannot, and the overview
+  gives FCD's interval on the log scale.
+  """
   groups = {variant_label(a, m): [r for r in rows_all if (r["output_activation"], r["data_margin"]) == (a, m)]
             for a, m in variants}
-  return tables.mean_ci_table("activation", groups, [(m, m) for m in SUMMARY_METRICS], digits=4)
+  return tables.seed_table("activation", groups, [(m, m) for m in SUMMARY_METRICS], digits=4,
+                           cell=statistics.format_median_range)
 
 
 def _comparison_lines(groups: dict) -> tuple[list[str], list[dict]]:
@@ -254,7 +261,7 @@ def summary_markdown(rows, floor: dict, budget: str, rank_curves: dict | None = 
   rank_curves: `report_figures.rank_curves` of the same runs ({} to leave the settling out).
   """
   lines = [f"Budget per run: {budget}", "",
-           "Cells: mean ± half-width of the 95% t-interval over seeds (just the mean for one seed). Lower is better "
+           "Per-activation tables: median [min, max] over seeds (just the value for one seed). Lower is better "
            "for fcd and kid; higher for recall, precision, classifier_score and classes_covered. Pairs are compared "
            "on log FCD (FCD a / b: the ratio of geometric means) with Welch's t-test and the exact permutation test "
            "(its smallest possible p is 0.1 with 3 seeds a side, 0.0079 with 5), Holm-corrected over the pairs of "

@@ -31,6 +31,14 @@ def format_mean_ci(values, digits: int = 3) -> str:
   return f"{mean:.{digits}g}" if math.isnan(half) else f"{mean:.{digits}g} ± {half:.2g}"
 
 
+def format_median_range(values, digits: int = 3) -> str:
+  """'median [min, max]' with `digits` significant digits (just the value for one): never outside the values seen."""
+  values = np.asarray(values, np.float64)
+  if len(values) == 1:
+    return f"{values[0]:.{digits}g}"
+  return f"{np.median(values):.{digits}g} [{values.min():.{digits}g}, {values.max():.{digits}g}]"
+
+
 def paired_difference(after, before, level: float = 0.95) -> dict:
   """The mean of after - before over paired seeds, its t-interval, and the paired t-test's p-value."""
   diff = np.asarray(after, np.float64) - np.asarray(before, np.float64)

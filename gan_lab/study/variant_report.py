@@ -19,7 +19,7 @@ from gan_lab.study import report_figures, tables  # pylint: disable=g-import-not
 
 def summary_table(rows: list[dict], columns: list[tuple[str, str]], variants: list[str]) -> list[str]:
   """Markdown lines: a row per variant (in the order given), each column `(key, header)` as mean ± 95% CI."""
-  return tables.mean_ci_table("variant", {v: [r for r in rows if r["variant"] == v] for v in variants}, columns)
+  return tables.seed_table("variant", {v: [r for r in rows if r["variant"] == v] for v in variants}, columns)
 
 
 def save_grids(path, grid_files: dict, title: str) -> None:
