@@ -3,6 +3,7 @@
 import math
 
 import numpy as np
+import pytest
 
 from gan_lab.study import evidence, results_csv, statistics
 
@@ -32,8 +33,25 @@ def test_pooled_lines_find_an_activation_effect_and_no_interaction_when_the_orde
   p_activation = float(text.split("activation: F(2, 12) = ")[1].split("p = ")[1].split("\n")[0])
   p_interaction = float(text.split("loss?): F(2, 12) = ")[1].split("p = ")[1].split("\n")[0])
   assert p_activation < 1e-6 and p_interaction > 0.01
-  order = text.rsplit("over all losses and seeds: ", 1)[1]
+  order = text.split("over all losses and seeds: ", 1)[1].split(".\n")[0]
   assert [part.split(" (")[0] for part in order.split(" < ")] == ["tanh", "sigmoid", "linear"]
+
+
+def test_pooled_pairs_average_per_loss_log_ratios_and_shuffle_within_losses():
+  # linear is e^0.5 above sigmoid in hinge and e^1.0 above in least_squares: pooled ratio e^0.75.
+  # least_squares sits e^3 above hinge, so a test shuffling across losses would see mostly the loss.
+  fcd = {("sigmoid", "hinge"): [100.0, 101.0, 99.0], ("linear", "hinge"): [100.0 * math.e ** 0.5] * 3,
+         ("sigmoid", "least_squares"): [100.0 * math.e ** 3] * 3,
+         ("linear", "least_squares"): [100.0 * math.e ** 4, 101.0 * math.e ** 4, 99.0 * math.e ** 4]}
+  cells = {key: [math.log(v) for v in values] for key, values in fcd.items()}
+  lines = evidence.pooled_pair_lines(cells, ["linear", "sigmoid"], ["hinge", "least_squares"])
+  ratio = math.exp(np.mean([np.mean(cells[("linear", l)]) - np.mean(cells[("sigmoid", l)])
+                            for l in ("hinge", "least_squares")]))
+  assert ratio == pytest.approx(math.e ** 0.75, rel=1e-4)
+  blocks = [(cells[("linear", l)], cells[("sigmoid", l)]) for l in ("hinge", "least_squares")]
+  p = statistics.stratified_permutation_p(blocks)
+  assert p == pytest.approx(2 / 400)  # 20 x 20 splits; only the observed one and its mirror are as extreme.
+  assert lines[-1] == f"| linear vs sigmoid | {ratio:.3g} | {p:.2g} | {p:.2g} | **sigmoid better** |"
 
 
 def test_pooled_lines_wait_for_two_seeds_in_every_cell():

@@ -133,3 +133,29 @@ def test_two_way_anova_matches_the_textbook_sums_of_squares_on_a_balanced_design
     f = (ss / df) / (ss_e / 18)
     assert result[key][:2] == (pytest.approx(f), df)
     assert result[key][2] == pytest.approx(1 - stats.f.cdf(f, df, 18))
+
+
+def _splits(a, b):
+  """Every (mean of the first group - mean of the second) over the splits of a + b into groups of len(a), len(b)."""
+  pooled = list(a) + list(b)
+  return [np.mean([pooled[i] for i in chosen]) - np.mean([pooled[i] for i in range(len(pooled)) if i not in chosen])
+          for chosen in itertools.combinations(range(len(pooled)), len(a))]
+
+
+def test_stratified_permutation_p_enumerates_every_split_within_blocks():
+  # Block 2 sits 100 above block 1: shuffling across blocks would swamp the a - b difference; within, it cancels.
+  blocks = [([1.0, 2.0, 2.5], [3.0, 3.5]), ([101.0, 102.5], [103.0, 104.0])]
+  observed = (np.mean([1.0, 2.0, 2.5]) - 3.25) + (101.75 - 103.5)
+  sums = [x + y for x in _splits(*blocks[0]) for y in _splits(*blocks[1])]  # 10 x 6 = 60 splits.
+  expected = np.mean([abs(t) >= abs(observed) - 1e-9 for t in sums])
+  assert statistics.stratified_permutation_p(blocks) == pytest.approx(expected)
+  assert expected == pytest.approx(2 / 60)  # Only the observed split and its mirror are as extreme.
+
+
+def test_stratified_permutation_p_samples_when_there_are_too_many_splits():
+  rng = np.random.default_rng(3)
+  same = [(rng.normal(0, 1, 5), rng.normal(0, 1, 5)) for _ in range(4)]  # 252^4 splits: sampled.
+  apart = [(a - 2.0, b) for a, b in same]
+  assert statistics.stratified_permutation_p(apart) == pytest.approx(1 / 20001)  # Never 0.
+  assert statistics.stratified_permutation_p(same) > 0.05
+  assert statistics.stratified_permutation_p(same) == statistics.stratified_permutation_p(same)  # Seeded.
