@@ -6,6 +6,7 @@ import subprocess
 import sys
 import threading
 import time
+import types
 
 import pytest
 
@@ -124,17 +125,43 @@ def test_threads_per_run_reaches_each_runs_environment(tmp_path, monkeypatch, th
   assert all(s.succeeded() for s in specs)
 
 
-def test_wall_seconds_add_up_over_a_runs_interrupted_processes(tmp_path):
+def test_wall_seconds_add_up_over_a_runs_processes_even_when_its_sweep_was_killed(tmp_path, monkeypatch):
   spec, = _plan(tmp_path, ["hinge"], ["tanh"], [0], ())
   spec.run_dir.mkdir(parents=True)
-  record = lambda code, seconds: sweep.write_status(spec.run_dir, sweep.exit_status(spec.run_dir, code, seconds))
-  record(143, 10.0)
-  record(130, 2.5)
+  now = [1000.0]
+  monkeypatch.setattr(sweep, "time", types.SimpleNamespace(time=lambda: now[0]))
+
+  def process(seconds, returncode=None):
+    """A run's process lasting `seconds`, its sweep beating every 10 s; None: the sweep is killed with it."""
+    clock = sweep.RunClock(spec.run_dir)
+    for _ in range(int(seconds // 10)):
+      now[0] += 10.0
+      clock.beat()
+    now[0] += seconds % 10
+    if returncode is not None:
+      sweep.write_status(spec.run_dir, clock.exit_status(returncode))
+
+  process(10.0, 143)
+  process(2.5, 130)
   assert spec.status()["status"] == "interrupted" and spec.status()["wall_seconds"] == 12.5
-  record(0, 5.0)
-  assert spec.status() == {"status": "ok", "exit_code": 0, "reason": "", "wall_seconds": 17.5}
-  record(0, 4.0)  # A finished run's time is not carried into another.
+  process(65.0)  # Killed outright (SIGKILL, a session's end): its last heartbeat, at 60 s, is what survives.
+  assert spec.status()["status"] == "running" and spec.status()["wall_seconds"] == 72.5 and not spec.ended()
+  process(5.0, 0)
+  assert spec.status() == {"status": "ok", "exit_code": 0, "reason": "", "wall_seconds": 77.5}
+  process(4.0, 0)  # A finished run's time is not carried into another.
   assert spec.status()["wall_seconds"] == 4.0
+
+
+def test_a_training_run_s_status_says_running_with_its_time_so_far(tmp_path, monkeypatch):
+  monkeypatch.setattr(sweep, "HEARTBEAT_SECONDS", 0.0)
+  reader = lambda self: [sys.executable, "-c", "import time; time.sleep(2); "
+                         f"print(open({str(self.run_dir / sweep.STATUS_FILE)!r}).read())"]
+  monkeypatch.setattr(sweep.RunSpec, "command", reader)
+  spec, = _plan(tmp_path, ["hinge"], ["tanh"], [0], ())
+  sweep.run_all([spec], log=lambda *_: None)
+  seen = json.loads((spec.run_dir / sweep.LOG_FILE).read_text())  # The status its process read while it ran.
+  assert seen["status"] == "running" and 0 < seen["wall_seconds"] < 3
+  assert spec.status()["status"] == "ok" and spec.status()["wall_seconds"] >= seen["wall_seconds"]
 
 
 def test_two_sweeps_on_one_folder_train_each_run_once(tmp_path):

@@ -62,7 +62,7 @@ def _train(command: list[str], run_dir: str, stop_file: str) -> tuple[bool, str]
   another process holds the run or has finished it (the note says which).
   A stop reaches the run as SIGTERM.
   """
-  began, node = time.time(), ray.get_runtime_context().get_node_id()
+  node = ray.get_runtime_context().get_node_id()
   if os.path.exists(stop_file):
     return False, ""
   claim = run_lock.claim(run_dir)
@@ -71,6 +71,7 @@ def _train(command: list[str], run_dir: str, stop_file: str) -> tuple[bool, str]
   with claim:  # Held until the status is written: no other sweep starts the run in between.
     if sweep.has_ended(run_dir):
       return False, "skipped: another sweep finished it"
+    clock = sweep.RunClock(run_dir)
     with open(Path(run_dir) / sweep.LOG_FILE, "ab") as log:  # The run's process shares the claim.
       proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, pass_fds=(claim.fileno(),),
                               env={**os.environ, **run_lock.inherit_env(claim)}, preexec_fn=_stop_with_this_worker)
@@ -79,8 +80,9 @@ def _train(command: list[str], run_dir: str, stop_file: str) -> tuple[bool, str]
           proc.send_signal(signal.SIGTERM)
           proc.wait()
           break
+        clock.beat()
         time.sleep(0.5)
-    sweep.write_status(run_dir, {**sweep.exit_status(run_dir, proc.returncode, time.time() - began), "ray_node": node})
+    sweep.write_status(run_dir, {**clock.exit_status(proc.returncode), "ray_node": node})
   return True, ""
 
 

@@ -5,7 +5,7 @@ started as `python -m gan_lab.cli train` with this interpreter (an installed
 gan_lab needs no checkout), in its own folder, `<sweep>/runs/<cell's parts>/seed_<n>`,
 which names every axis of its cell, so the folder alone says what the run is
 (the study's `design.discover` reads a sweep back from its folders). A run's outcome is written
-to `status.json` when it ends; a restarted sweep skips every run that has
+to `status.json` when it ends (and its time so far while it trains: `RunClock`); a restarted sweep skips every run that has
 ended, so finished (and recorded failed) runs are never repeated, and a run
 killed or interrupted mid-way resumes from its checkpoint. A failed run (non-finite loss,
 crash) is recorded and the sweep goes on.
@@ -26,6 +26,7 @@ from gan_lab.run import exit_codes, run_lock
 
 TRAIN_COMMAND = (sys.executable, "-m", "gan_lab.cli", "train")
 STATUS_FILE, LOG_FILE = "status.json", "train.log"
+HEARTBEAT_SECONDS = 30.0  # How often a training run's status.json records its time so far.
 
 
 @dataclasses.dataclass(frozen=True)
@@ -88,7 +89,7 @@ def run_all(specs: list[RunSpec], parallel: int = 1, on_finished=None, log=print
   recorded as interrupted (resumed when the sweep is started again).
   """
   pending = pending_runs(specs, log)
-  running: list[tuple[RunSpec, subprocess.Popen, float, Any]] = []
+  running: list[tuple[RunSpec, subprocess.Popen, RunClock, Any]] = []
   forwarded = False
   while (pending and not (stop and stop.requested())) or running:
     if stop and stop.requested() and not forwarded:
@@ -107,15 +108,18 @@ def run_all(specs: list[RunSpec], parallel: int = 1, on_finished=None, log=print
       # The run's process shares the claim; the sweep lets go of it once the run's status is written.
       with open(spec.run_dir / LOG_FILE, "ab") as log_file:
         env = {**os.environ, **thread_limits(threads_per_run), **run_lock.inherit_env(claim)}
+        clock = RunClock(spec.run_dir)
         running.append((spec, subprocess.Popen(spec.command(), stdout=log_file, stderr=subprocess.STDOUT, env=env,
-                                               pass_fds=(claim.fileno(),)), time.time(), claim))
+                                               pass_fds=(claim.fileno(),)), clock, claim))
       log(f"sweep: started {spec.label}")
     time.sleep(0.5)
-    for item in [r for r in running if r[1].poll() is not None]:
-      running.remove(item)
-      spec, proc, began, claim = item
+    for spec, proc, clock, claim in list(running):
+      if proc.poll() is None:
+        clock.beat()
+        continue
+      running.remove((spec, proc, clock, claim))
       with claim:
-        write_status(spec.run_dir, exit_status(spec.run_dir, proc.returncode, time.time() - began))
+        write_status(spec.run_dir, clock.exit_status(proc.returncode))
       report_exit(spec, log, on_finished)
 
 
@@ -136,14 +140,35 @@ def pending_runs(specs: list[RunSpec], log=print, where: str = "") -> list[RunSp
   return pending
 
 
-def exit_status(run_dir, returncode: int, seconds: float) -> dict:
-  """What status.json says of a run whose process exited: `status_record`, with `wall_seconds` summed over its
-  processes (a resumed run adds the seconds its interrupted processes recorded). Written while the run's claim is
-  held, so no other sweep can start it between its end and this record."""
-  earlier = read_status(run_dir)
-  if earlier.get("status") == "interrupted":
-    seconds += earlier.get("wall_seconds") or 0.0
-  return status_record(run_dir, returncode, seconds)
+class RunClock:
+  """A run's wall time summed over its processes, kept in status.json while it trains.
+
+  A resumed run carries the seconds its earlier processes recorded (an
+  interrupted run's, or the last heartbeat of one whose sweep was killed
+  outright, e.g. at a session's end, which writes nothing as it dies). Every
+  `HEARTBEAT_SECONDS` the run's status reads "running" with the total so
+  far, so such a kill loses at most that much of a run's time. Created and
+  ended by the process that holds the run's claim.
+  """
+
+  def __init__(self, run_dir):
+    earlier = read_status(run_dir)
+    self.run_dir, self.began, self.last_beat = Path(run_dir), time.time(), time.time()
+    self.carried = 0.0 if earlier.get("status") in ("ok", "failed") else float(earlier.get("wall_seconds") or 0.0)
+
+  def seconds(self) -> float:
+    return self.carried + time.time() - self.began
+
+  def beat(self) -> None:
+    """Records the time so far, at most once every `HEARTBEAT_SECONDS`."""
+    if time.time() - self.last_beat >= HEARTBEAT_SECONDS:
+      write_status(self.run_dir, {"status": "running", "exit_code": None, "reason": "",
+                                  "wall_seconds": round(self.seconds(), 1)})
+      self.last_beat = time.time()
+
+  def exit_status(self, returncode: int) -> dict:
+    """What status.json says once the run's process exited with `returncode` (`status_record`, its time summed)."""
+    return status_record(self.run_dir, returncode, self.seconds())
 
 
 def report_exit(spec: RunSpec, log=print, on_finished=None) -> None:
@@ -167,13 +192,13 @@ def write_status(run_dir, status: dict) -> None:
 
 
 def read_status(run_dir) -> dict:
-  """A run's status.json ({} until its first process has ended)."""
+  """A run's status.json ({} until its first process has ended or sent a heartbeat)."""
   path = Path(run_dir, STATUS_FILE)
   return json.loads(path.read_text()) if path.is_file() else {}
 
 
 def has_ended(run_dir) -> bool:
-  """Finished or failed for good; a run stopped by a signal has not ended and is resumed."""
+  """Finished or failed for good; a run stopped by a signal (or left "running" by a killed sweep) is resumed."""
   return read_status(run_dir).get("status") in ("ok", "failed")
 
 
