@@ -11,6 +11,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # pylint: disable=g-import-not-at-top
+from matplotlib import ticker
 import numpy as np
 from scipy import stats
 
@@ -183,7 +184,8 @@ def save_ranks(path, snapshots) -> None:
 def save_seeds(path, rows, collapsed_classes: int) -> None:
   """Every seed's final FCD (log scale), a panel per model x loss, a column of points per activation variant.
 
-  Runs that collapsed (at most `collapsed_classes` classes covered) are drawn as red crosses: the figure shows
+  Seeds sit side by side in seed order, the black bar is the geometric mean (the overview's centre), and runs
+  that collapsed (at most `collapsed_classes` classes covered) are drawn as red crosses: the figure shows
   what a mean hides when outcomes are bimodal.
   """
   blocks = list(dict.fromkeys((r["model"], r["loss"]) for r in rows))
@@ -197,13 +199,18 @@ def save_seeds(path, rows, collapsed_classes: int) -> None:
     finished = [r for r in rows if (r["model"], r["loss"]) == (model, loss) and not r["failed"] and r.get("fcd")]
     labels = list(dict.fromkeys(r["variant"] for r in finished))
     for x, label in enumerate(labels):
-      for r in (r for r in finished if r["variant"] == label):
+      seeds = sorted((r for r in finished if r["variant"] == label), key=lambda r: r["seed"])
+      for offset, r in zip(np.linspace(-0.2, 0.2, len(seeds)) if len(seeds) > 1 else [0.0], seeds):
         gone = r.get("classes_covered") is not None and r["classes_covered"] <= collapsed_classes
-        ax.plot(x, r["fcd"], "x" if gone else "o", color="tab:red" if gone else "tab:blue", markersize=5)
+        ax.plot(x + offset, r["fcd"], "x" if gone else "o", color="tab:red" if gone else "tab:blue", markersize=4)
+      ax.hlines(stats.gmean([r["fcd"] for r in seeds]), x - 0.3, x + 0.3, color="black", linewidth=1)
     ax.set_yscale("log")
+    ax.yaxis.set_major_formatter(ticker.LogFormatter())  # Plain numbers (300, not 3 x 10^2) on the log axis.
+    ax.yaxis.set_minor_formatter(ticker.LogFormatter(labelOnlyBase=False, minor_thresholds=(2, 0.5)))
+    ax.tick_params(axis="y", which="both", labelsize=7)
     ax.set_xticks(range(len(labels)), labels, rotation=30, fontsize=7, ha="right")
     ax.set_title(f"{model} · {loss}", fontsize=9)
     ax.set_ylabel("final FCD (log)", fontsize=8)
-  figure.suptitle(f"every seed; red x: collapsed ({collapsed_classes} classes or fewer)", fontsize=10)
+  figure.suptitle(f"every seed (left to right in seed order); bar: geometric mean; red x: collapsed ({collapsed_classes} classes or fewer)", fontsize=10)
   figure.tight_layout(rect=(0, 0, 1, 0.95))
   atomic_io.save_figure(path, figure)
