@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from scipy import stats as scipy_stats
 
-from gan_lab.study import design, report
+from gan_lab.study import design, evidence, report, results_csv
 
 REPO = Path(__file__).resolve().parents[1]
 DOCS = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md")), REPO / "benchmarks" / "README.md"]
@@ -177,7 +177,73 @@ def test_the_readme_study_wide_count_is_the_committed_csv_s():
   family = report.study_family_lines(rows)[0]  # The Holm arithmetic itself is checked in test_report.
   held_welch, held_permutation = re.search(r"Welch p in (\d+), exact permutation p in (\d+)", family).groups()
   findings = _readme_findings()
-  said = re.search(r"Corrected over all (\d+) pairs of the table at once .*?, (\d+) pairs hold by Welch's test",
+  said = re.search(r"[Cc]orrected over all (\d+) pairs of the table at once .*?, (\d+) pairs hold by Welch's test",
                    findings)
   assert said.groups() == (re.search(r"All (\d+) testable", family).group(1), held_welch)
   assert (held_permutation == "0") == ("none by the permutation test" in findings)
+
+
+def _base_rows() -> list[dict]:
+  """The committed CSV's runs at the study's budget, typed as the report reads them."""
+  budget = dict(design.Study().train_steps)
+  return [r for r in results_csv.read(REPO / "docs" / "study_results.csv") if r["train_steps"] == budget[r["model"]]]
+
+
+def _pooled_verdicts(model: str) -> dict:
+  """{(a, b): winner or None} of the pooled pair tests (stratified by loss) on the committed CSV's runs."""
+  table = [l for l in evidence.pooled_lines(_base_rows(), model) if l.startswith("| ") and " vs " in l
+           and not l.startswith("| a vs b |")]
+  verdicts = {}
+  for line in table:
+    pair, *_, verdict = [c.strip() for c in line.strip("|").split("|")]
+    winner = re.match(r"\*\*(\w+) better\*\*", verdict)
+    verdicts[tuple(pair.split(" vs "))] = winner.group(1) if winner else None
+  return verdicts
+
+
+def test_the_readme_pooled_answer_is_the_committed_csv_s():
+  findings = _readme_findings()
+  for model in ("dcgan", "mlp"):
+    tanh_pairs = {pair: winner for pair, winner in _pooled_verdicts(model).items() if "tanh" in pair}
+    assert len(tanh_pairs) == 3
+    said = "tanh is better than each other activation for both models" in findings
+    assert not said or set(tanh_pairs.values()) == {"tanh"}, (model, tanh_pairs)
+  order = re.search(r"For the DCGAN the whole order ([\w <]+) holds pair by pair", findings).group(1).split(" < ")
+  verdicts = _pooled_verdicts("dcgan")
+  for (a, b), winner in verdicts.items():  # Every pair significant, each won by the one ranked first.
+    assert winner == min(a, b, key=order.index), (a, b, winner)
+  if "interaction of a two-way analysis of log FCD is significant for both models" in findings:
+    for model in ("dcgan", "mlp"):
+      interaction = next(l for l in evidence.pooled_lines(_base_rows(), model) if l.startswith("- activation x loss"))
+      assert float(interaction.rsplit("p = ", 1)[1]) < 0.05, (model, interaction)
+
+
+def test_the_readme_says_how_much_of_the_study_has_run():
+  study = design.Study()
+  planned = sum(len(study.seeds_of(cell)) for cell in study.cells())
+  done = [r for r in _study_rows() if not r["failed"]]
+  said = re.search(r"(\d+) of its (\d+) base runs have finished", _readme_findings())
+  if said:  # The sentence goes once every cell has its seeds.
+    assert said.groups() == (str(len(done)), str(planned))
+  else:
+    assert len(done) == planned
+
+
+def test_the_study_page_tables_are_the_committed_csv_s():
+  page = (REPO / "docs" / "study.md").read_text()
+  base = _base_rows()
+  for line in evidence.clipping_lines(base)[2:]:
+    assert line in page, line
+  for model in ("dcgan", "mlp"):
+    pooled = evidence.pooled_lines(base, model)
+    for line in [l for l in pooled if l.startswith("| ") and " vs " in l and not l.startswith("| a vs b |")]:
+      assert line in page, line
+    effects = [l.split(": ", 1)[1] for l in pooled if l.startswith("- ")]
+    assert f"| {model} | {' | '.join(effects)} |" in page
+
+
+def test_the_committed_study_csv_is_its_archived_parts():
+  parts = [p for p in (REPO / "docs" / "study_v2" / "results.csv", REPO / "docs" / "study_v2_25k" / "results.csv")
+           if p.is_file()]
+  merged = [row for part in parts for row in results_csv.read(part)]
+  assert results_csv.read(REPO / "docs" / "study_results.csv") == merged

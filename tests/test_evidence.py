@@ -96,3 +96,16 @@ def test_budget_lines_give_both_orders_and_test_whether_activations_improve_alik
 def test_budget_lines_say_when_one_run_per_activation_cannot_be_tested():
   snapshots = [_snapshot(a, 0, step, fcd) for a, fcd in (("tanh", 10.0), ("sigmoid", 12.0)) for step in (5, 25)]
   assert evidence.budget_lines(snapshots, 5, 25)[2].endswith("| n/a (1 run per activation) |")
+
+
+def test_clipping_lines_compare_clipped_and_unclipped_fcd_where_values_leave_the_pixel_range():
+  def run(activation, seed, fcd, unclipped, share, margin=0.0):
+    return {**_row(activation, "hinge", seed, fcd, margin=margin), "fcd_unclipped": unclipped,
+            "clipped_fraction": share}
+  rows = [run("linear", 0, 100.0, 80.0, 0.2), run("linear", 1, 400.0, 500.0, 0.3),
+          run("tanh", 0, 50.0, 50.0, 0.0),  # Nothing clipped: no row.
+          run("tanh", 0, 90.0, 60.0, 0.25, margin=0.05)]
+  lines = evidence.clipping_lines(rows)
+  assert lines[2] == "| mlp · hinge · linear | 2 | 200 | 200 | 1 of 2 | 20.0%-30.0% |"  # sqrt(100*400), sqrt(80*500).
+  assert lines[3] == "| mlp · hinge · tanh+margin0.05 | 1 | 90 | 60 | 1 of 1 | 25.0%-25.0% |"
+  assert len(lines) == 4 and evidence.clipping_lines(rows[2:3]) == []

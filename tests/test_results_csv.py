@@ -22,3 +22,14 @@ def test_rows_come_back_with_their_types(tmp_path):
 def test_cells_are_typed_in_order_of_strictness():
   assert [results_csv.typed(t) for t in ("", "True", "7", "-7", "1e-4", "0.5", "tanh", "1/2")] == [
       None, True, 7, -7, 1e-4, 0.5, "tanh", "1/2"]
+
+
+def test_merge_writes_every_row_of_every_source_with_every_column(tmp_path):
+  results_csv.write(tmp_path / "base.csv", [{"run": "a", "train_steps": 5000, "fcd": 90.5}])
+  results_csv.write(tmp_path / "arm.csv", [{"run": "a", "train_steps": 25000, "fcd": 40.25, "kid": 3.0},
+                                           {"run": "b", "train_steps": 25000, "fcd": 50.0, "kid": 4.0}])
+  results_csv.merge(tmp_path / "all.csv", [tmp_path / "base.csv", tmp_path / "arm.csv"])
+  assert results_csv.read(tmp_path / "all.csv") == [
+      {"run": "a", "train_steps": 5000, "fcd": 90.5, "kid": None},
+      {"run": "a", "train_steps": 25000, "fcd": 40.25, "kid": 3.0},
+      {"run": "b", "train_steps": 25000, "fcd": 50.0, "kid": 4.0}]

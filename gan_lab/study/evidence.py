@@ -10,7 +10,8 @@ loss as a second factor, and whether the best activation depends on the loss
 every activation pair by a permutation test stratified by loss, which does
 not lean on the normal errors that collapsed runs break. The
 budget comparison asks whether an order seen at one step of training holds at
-a later one.
+a later one, and the clipping table whether scoring the images users see
+(clipped to black..white) rather than the raw output changes a cell's score.
 """
 
 import math
@@ -18,6 +19,7 @@ import math
 import numpy as np
 
 from gan_lab.study import results_csv, statistics
+from gan_lab.study.design import variant_label
 
 COLLAPSED_CLASSES = 2  # A run whose samples cover this many classes or fewer has collapsed.
 
@@ -100,6 +102,30 @@ def pooled_pair_lines(cells: dict, activations: list, losses: list, alpha: float
   return lines
 
 
+def clipping_lines(rows) -> list[str]:
+  """Markdown: every cell whose samples leave black..white, scored clipped (as saved images are) and unclipped.
+
+  A row per model · loss · activation variant with any value clipped: the
+  geometric means of both FCDs, in how many runs clipping raised FCD, and
+  the range over runs of the share of values clipped.
+  """
+  groups = {}
+  for r in rows:
+    if not r["failed"] and r.get("fcd") and r.get("fcd_unclipped") and (r.get("clipped_fraction") or 0) > 0:
+      groups.setdefault((r["model"], r["loss"], variant_label(r["output_activation"], r["data_margin"])), []).append(r)
+  if not groups:
+    return []
+  lines = ["| model · loss · activation | runs | FCD clipped | FCD unclipped | clipped higher in | values clipped |",
+           "| --- | --- | --- | --- | --- | --- |"]
+  for (model, loss, label), runs in sorted(groups.items(), key=lambda item: ("+" in item[0][2], item[0])):
+    clipped, unclipped = [r["fcd"] for r in runs], [r["fcd_unclipped"] for r in runs]
+    share = [r["clipped_fraction"] for r in runs]
+    lines.append(f"| {model} · {loss} · {label} | {len(runs)} | {statistics.geometric_mean(clipped):.3g} | "
+                 f"{statistics.geometric_mean(unclipped):.3g} | {sum(c > u for c, u in zip(clipped, unclipped))} of "
+                 f"{len(runs)} | {min(share):.1%}-{max(share):.1%} |")
+  return lines
+
+
 def budget_lines(snapshots, early: int, late: int) -> list[str]:
   """Markdown: per model x loss scored at both steps, the order at `early` and at `late`, and whether the
   activation changes how far FCD falls between them (no margin variants).
@@ -142,7 +168,7 @@ def budget(snapshots_csv_path, early: int, late: int) -> None:
 def main(results_csv_path, figure=None) -> None:
   """Prints the pooled answer per model from a results.csv, and draws its per-seed figure.
 
-    python -c "from gan_lab.study import evidence; evidence.main('docs/study_results.csv', 'docs/study_seeds.png')"
+    python -c "from gan_lab.study import evidence; evidence.main('docs/study_v1/results.csv', 'docs/study_v1/seeds.png')"
   """
   from gan_lab.study import report_figures  # pylint: disable=g-import-not-at-top  (matplotlib only for the figure)
   rows = results_csv.read(results_csv_path)

@@ -290,6 +290,12 @@ def summary_markdown(rows, floor: dict, budget: str, rank_curves: dict | None = 
               *evidence.seed_lines(labels)]
   for model in dict.fromkeys(r["model"] for r in rows):
     lines += ["", f"## {model}: one answer pooled over losses", "", *evidence.pooled_lines(rows, model)]
+  clipping = evidence.clipping_lines(rows)
+  if clipping:
+    lines += ["", "## Clipped against unclipped scores", "",
+              "FCD is scored on the samples as 8-bit images, clipped to black..white as every saved image is "
+              "(`fcd`); `fcd_unclipped` scores the raw output mapped to pixels. The cells where clipping "
+              "happens:", "", *clipping]
   family = study_family_lines(rows)
   if family:
     lines += ["", "## Every pair at once: Holm over the whole study", "", *family]

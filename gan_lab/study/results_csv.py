@@ -22,6 +22,12 @@ def write(path, rows: list[dict]) -> None:
   atomic_io.write_bytes(path, buffer.getvalue().encode())
 
 
+def merge(path, sources) -> None:
+  """Writes the rows of the CSVs `sources` as one CSV at `path` (every column of any; a cell a source lacks is
+  empty), e.g. the study's base runs and its longer-budget arm, archived apart, as docs/study_results.csv."""
+  write(path, [row for source in sources for row in read(source)])
+
+
 def read(path) -> list[dict]:
   """The rows of a CSV that `write` wrote, each cell typed back (`typed`)."""
   with open(path, newline="") as f:
