@@ -56,8 +56,10 @@ def test_pooled_pairs_average_per_loss_log_ratios_and_shuffle_within_losses():
 
 def test_pooled_lines_wait_for_two_seeds_in_every_cell():
   rows = [_row("tanh", "hinge", 0, 10.0), _row("tanh", "hinge", 1, 11.0), _row("sigmoid", "hinge", 0, 12.0)]
-  assert evidence.pooled_lines(rows, "mlp") == [
+  assert evidence.pooled_lines(rows + [_row("sigmoid", "least_squares", 0, 12.0)], "mlp") == [
       "Not every mlp activation · loss cell has 2 finished seeds yet: no pooled test."]
+  assert evidence.pooled_lines(rows, "mlp") == [  # One loss, e.g. the 25000-step arm's sweep.
+      "The mlp runs here span 2 activations and 1 loss: nothing to pool over."]
 
 
 def test_rows_read_back_from_a_results_csv_give_the_same_tables(tmp_path):

@@ -60,7 +60,10 @@ def pooled_lines(rows, model: str) -> list[str]:
   activations = sorted({a for a, _ in cells})
   losses = sorted({l for _, l in cells})
   complete = all(len(cells.get((a, l), [])) >= 2 for a in activations for l in losses)
-  if len(activations) < 2 or len(losses) < 2 or not complete:
+  if len(activations) < 2 or len(losses) < 2:
+    return [f"The {model} runs here span {len(activations)} activation{'s' * (len(activations) != 1)} and "
+            f"{len(losses)} loss{'es' * (len(losses) != 1)}: nothing to pool over."]
+  if not complete:
     return [f"Not every {model} activation · loss cell has 2 finished seeds yet: no pooled test."]
   anova = statistics.two_way_anova(cells)
   pooled = {a: math.exp(np.mean([v for (aa, _), vs in cells.items() if aa == a for v in vs])) for a in activations}
