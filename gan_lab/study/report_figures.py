@@ -211,6 +211,7 @@ def save_seeds(path, rows, collapsed_classes: int) -> None:
     ax.set_xticks(range(len(labels)), labels, rotation=30, fontsize=7, ha="right")
     ax.set_title(f"{model} · {loss}", fontsize=9)
     ax.set_ylabel("final FCD (log)", fontsize=8)
-  figure.suptitle(f"every seed (left to right in seed order); bar: geometric mean; red x: collapsed ({collapsed_classes} classes or fewer)", fontsize=10)
+  figure.suptitle(f"every seed (left to right in seed order); bar: geometric mean; red x: collapsed "
+                  f"({collapsed_classes} classes or fewer)", fontsize=10)
   figure.tight_layout(rect=(0, 0, 1, 0.95))
   atomic_io.save_figure(path, figure)

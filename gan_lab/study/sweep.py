@@ -5,9 +5,9 @@ started as `python -m gan_lab.cli train` with this interpreter (an installed
 gan_lab needs no checkout), in its own folder, `<sweep>/runs/<cell's parts>/seed_<n>`,
 which names every axis of its cell, so the folder alone says what the run is
 (the study's `design.discover` reads a sweep back from its folders). A run's outcome is written
-to `status.json` when it ends (and its time so far while it trains: `RunClock`); a restarted sweep skips every run that has
-ended, so finished (and recorded failed) runs are never repeated, and a run
-killed or interrupted mid-way resumes from its checkpoint. A failed run (non-finite loss,
+to `status.json` when it ends (and its time so far while it trains: `RunClock`); a restarted
+sweep skips every run that has ended, so finished (and recorded failed) runs are never
+repeated, and a run killed or interrupted mid-way resumes from its checkpoint. A failed run (non-finite loss,
 crash) is recorded and the sweep goes on.
 """
 
@@ -27,6 +27,7 @@ from gan_lab.run import exit_codes, run_lock
 TRAIN_COMMAND = (sys.executable, "-m", "gan_lab.cli", "train")
 STATUS_FILE, LOG_FILE = "status.json", "train.log"
 HEARTBEAT_SECONDS = 30.0  # How often a training run's status.json records its time so far.
+ENDED = ("ok", "failed")  # The statuses of a run that is never started again.
 
 
 @dataclasses.dataclass(frozen=True)
@@ -154,7 +155,7 @@ class RunClock:
   def __init__(self, run_dir):
     earlier = read_status(run_dir)
     self.run_dir, self.began, self.last_beat = Path(run_dir), time.time(), time.time()
-    self.carried = 0.0 if earlier.get("status") in ("ok", "failed") else float(earlier.get("wall_seconds") or 0.0)
+    self.carried = 0.0 if earlier.get("status") in ENDED else float(earlier.get("wall_seconds") or 0.0)
 
   def seconds(self) -> float:
     return self.carried + time.time() - self.began
@@ -199,7 +200,7 @@ def read_status(run_dir) -> dict:
 
 def has_ended(run_dir) -> bool:
   """Finished or failed for good; a run stopped by a signal (or left "running" by a killed sweep) is resumed."""
-  return read_status(run_dir).get("status") in ("ok", "failed")
+  return read_status(run_dir).get("status") in ENDED
 
 
 def status_record(run_dir, returncode: int, seconds: float) -> dict:
