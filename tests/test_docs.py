@@ -251,3 +251,11 @@ def test_the_committed_study_csv_is_its_archived_parts():
            if p.is_file()]
   merged = [row for part in parts for row in results_csv.read(part)]
   assert results_csv.read(REPO / "docs" / "study_results.csv") == merged
+
+
+def test_the_study_page_s_clipping_claim_holds_in_every_run():
+  page = " ".join((REPO / "docs" / "study.md").read_text().split())
+  if "Clipping makes linear's FCD worse for the DCGAN and better for the MLP in every run" not in page:
+    return
+  linear = [r for r in _base_rows() if r["output_activation"] == "linear" and not r["failed"]]
+  assert linear and all((r["fcd"] > r["fcd_unclipped"]) == (r["model"] == "dcgan") for r in linear)
