@@ -1,6 +1,5 @@
 """The docs stay true: links resolve, every flag they give a command exists, the README's table matches its CSV."""
 
-import csv
 import functools
 import math
 import re
@@ -121,14 +120,10 @@ def _readme_table() -> dict:
 
 
 def _study_rows() -> list[dict]:
-  """The committed study's runs at the study's budget per model (not the longer-budget arm's, kept beside)."""
-  with open(REPO / "docs" / "study_results.csv") as f:
-    rows = list(csv.DictReader(f))
-  number = lambda text: float(text) if text else math.nan
+  """The committed study's runs at the study's budget per model (not the longer-budget arm's, kept beside), typed
+  as the report reads them back."""
   budget = dict(design.Study().train_steps)
-  return [{**r, "failed": r["failed"] == "True", "data_margin": float(r["data_margin"]), "fcd": number(r["fcd"]),
-           "classes_covered": number(r["classes_covered"])} for r in rows
-          if int(r["train_steps"]) == budget[r["model"]]]
+  return [r for r in results_csv.read(REPO / "docs" / "study_results.csv") if r["train_steps"] == budget[r["model"]]]
 
 
 def test_the_readme_results_table_is_recomputed_from_the_committed_csv():
@@ -138,7 +133,7 @@ def test_the_readme_results_table_is_recomputed_from_the_committed_csv():
   for (row_label, activation), (geo, lo, hi, seeds, collapsed, bold, dagger) in table.items():
     model, loss = row_label.split(" · ")
     ok = [r for r in rows if (r["model"], r["loss"], r["output_activation"]) == (model, loss, activation)
-          and not r["failed"] and not math.isnan(r["fcd"])]
+          and not r["failed"] and r["fcd"] is not None]
     logs = np.log([r["fcd"] for r in ok])  # Geometric mean and 95% t-interval on log FCD, written out.
     half = scipy_stats.t.ppf(0.975, len(logs) - 1) * np.std(logs, ddof=1) / math.sqrt(len(logs))
     want = [math.exp(logs.mean() + k * half) for k in (0, -1, 1)]
@@ -183,18 +178,18 @@ def test_the_readme_study_wide_count_is_the_committed_csv_s():
   assert (held_permutation == "0") == ("none by the permutation test" in findings)
 
 
-def _base_rows() -> list[dict]:
-  """The committed CSV's runs at the study's budget, typed as the report reads them."""
-  budget = dict(design.Study().train_steps)
-  return [r for r in results_csv.read(REPO / "docs" / "study_results.csv") if r["train_steps"] == budget[r["model"]]]
+@functools.cache
+def _pooled(model: str) -> tuple[list[str], list[str]]:
+  """(pair rows, effect lines) of the pooled answer on the committed rows: computed once, read by several tests."""
+  pooled = evidence.pooled_lines(_study_rows(), model)
+  pairs = [l for l in pooled if l.startswith("| ") and " vs " in l and not l.startswith("| a vs b |")]
+  return pairs, [l for l in pooled if l.startswith("- ")]
 
 
 def _pooled_verdicts(model: str) -> dict:
   """{(a, b): winner or None} of the pooled pair tests (stratified by loss) on the committed CSV's runs."""
-  table = [l for l in evidence.pooled_lines(_base_rows(), model) if l.startswith("| ") and " vs " in l
-           and not l.startswith("| a vs b |")]
   verdicts = {}
-  for line in table:
+  for line in _pooled(model)[0]:
     pair, *_, verdict = [c.strip() for c in line.strip("|").split("|")]
     winner = re.match(r"\*\*(\w+) better\*\*", verdict)
     verdicts[tuple(pair.split(" vs "))] = winner.group(1) if winner else None
@@ -214,7 +209,7 @@ def test_the_readme_pooled_answer_is_the_committed_csv_s():
     assert winner == min(a, b, key=order.index), (a, b, winner)
   if "interaction of a two-way analysis of log FCD is significant for both models" in findings:
     for model in ("dcgan", "mlp"):
-      interaction = next(l for l in evidence.pooled_lines(_base_rows(), model) if l.startswith("- activation x loss"))
+      interaction = next(l for l in _pooled(model)[1] if l.startswith("- activation x loss"))
       assert float(interaction.rsplit("p = ", 1)[1]) < 0.05, (model, interaction)
 
 
@@ -235,14 +230,13 @@ def test_the_readme_says_how_much_of_the_study_has_run():
 
 def test_the_study_page_tables_are_the_committed_csv_s():
   page = (REPO / "docs" / "study.md").read_text()
-  base = _base_rows()
-  for line in evidence.clipping_lines(base)[2:]:
+  for line in evidence.clipping_lines(_study_rows())[2:]:
     assert line in page, line
   for model in ("dcgan", "mlp"):
-    pooled = evidence.pooled_lines(base, model)
-    for line in [l for l in pooled if l.startswith("| ") and " vs " in l and not l.startswith("| a vs b |")]:
+    pairs, effects = _pooled(model)
+    for line in pairs:
       assert line in page, line
-    effects = [l.split(": ", 1)[1] for l in pooled if l.startswith("- ")]
+    effects = [l.split(": ", 1)[1] for l in effects]
     assert f"| {model} | {' | '.join(effects)} |" in page
 
 
@@ -257,5 +251,5 @@ def test_the_study_page_s_clipping_claim_holds_in_every_run():
   page = " ".join((REPO / "docs" / "study.md").read_text().split())
   if "Clipping makes linear's FCD worse for the DCGAN and better for the MLP in every run" not in page:
     return
-  linear = [r for r in _base_rows() if r["output_activation"] == "linear" and not r["failed"]]
+  linear = [r for r in _study_rows() if r["output_activation"] == "linear" and not r["failed"]]
   assert linear and all((r["fcd"] > r["fcd_unclipped"]) == (r["model"] == "dcgan") for r in linear)
