@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 import pytest
+from scipy import stats
 
 from gan_lab.study import evidence, results_csv, statistics
 
@@ -86,13 +87,21 @@ def test_budget_lines_give_both_orders_and_test_whether_activations_improve_alik
   assert lines[0].startswith("| model · loss | order at step 5 | order at step 25 |")
   cells = [c.strip() for c in lines[2].strip("|").split("|")]
   assert cells[:3] == ["dcgan · non_saturating", "tanh < sigmoid < linear", "sigmoid < tanh < linear"]
+  late = {a: [math.log(r["fcd"]) for r in snapshots if r["step"] == 25 and r["output_activation"] == a
+              and not r["data_margin"]] for a in falls}
+  welch = sorted(stats.ttest_ind(late[a], late[b], equal_var=False).pvalue
+                 for a, b in (("tanh", "sigmoid"), ("tanh", "linear"), ("sigmoid", "linear")))
+  swapped = stats.ttest_ind(late["tanh"], late["sigmoid"], equal_var=False).pvalue
+  rank = welch.index(swapped)  # Holm over 3 pairs, written out: max over the smaller p's of (3 - j) p_(j).
+  holm = min(1.0, max((3 - j) * welch[j] for j in range(rank + 1)))
+  assert cells[3] == f"sigmoid < tanh (p = {holm:.2g})"  # Only the pair that changed order.
   changes = {a: np.log(1 / np.array(fall)) for a, (_, fall) in falls.items()}
-  assert cells[3].startswith(f"tanh {math.exp(changes['tanh'].mean()):.3g}, sigmoid ")
+  assert cells[4].startswith(f"tanh {math.exp(changes['tanh'].mean()):.3g}, sigmoid ")
   grand = np.concatenate(list(changes.values())).mean()  # One-way ANOVA written out.
   between = sum(len(c) * (c.mean() - grand) ** 2 for c in changes.values())
   within = sum(((c - c.mean()) ** 2).sum() for c in changes.values())
   f = (between / 2) / (within / 6)
-  assert cells[4].startswith(f"F(2, 6) = {f:.3g}, p = ") and float(cells[4].split("p = ")[1]) < 1e-4
+  assert cells[5].startswith(f"F(2, 6) = {f:.3g}, p = ") and float(cells[5].split("p = ")[1]) < 1e-4
 
 
 def test_budget_lines_say_when_one_run_per_activation_cannot_be_tested():

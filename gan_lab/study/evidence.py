@@ -144,8 +144,9 @@ def budget_lines(snapshots, early: int, late: int) -> list[str]:
     if not r["data_margin"] and r["step"] in (early, late) and r.get("fcd"):
       at.setdefault((r["model"], r["loss"]), {}).setdefault(r["output_activation"], {}).setdefault(
           r["run"], {})[r["step"]] = r["fcd"]
-  lines = [f"| model · loss | order at step {early} | order at step {late} | FCD at {late} / at {early} "
-           "(geometric mean over runs) | activation effect on the change |", "| --- | --- | --- | --- | --- |"]
+  lines = [f"| model · loss | order at step {early} | order at step {late} | pairs whose order changes "
+           f"(Holm-corrected Welch p at step {late}) | FCD at {late} / at {early} (geometric mean over runs) | "
+           "activation effect on the change |", "| --- | --- | --- | --- | --- | --- |"]
   for (model, loss), activations in at.items():
     both = {a: [steps for steps in runs.values() if len(steps) == 2] for a, runs in activations.items()}
     both = {a: runs for a, runs in both.items() if runs}
@@ -156,8 +157,19 @@ def budget_lines(snapshots, early: int, late: int) -> list[str]:
     ratios = ", ".join(f"{a} {math.exp(np.mean(c)):.3g}" for a, c in changes.items())
     f, df_between, df_within, p = statistics.one_way_anova(changes)
     effect = "n/a (1 run per activation)" if math.isnan(p) else f"F({df_between}, {df_within}) = {f:.3g}, p = {p:.2g}"
-    lines.append(f"| {model} · {loss} | {order(early)} | {order(late)} | {ratios} | {effect} |")
+    lines.append(f"| {model} · {loss} | {order(early)} | {order(late)} | {_changed_pairs(both, early, late)} | "
+                 f"{ratios} | {effect} |")
   return lines
+
+
+def _changed_pairs(both: dict, early: int, late: int) -> str:
+  """The activation pairs whose geometric-mean order at `late` is the reverse of that at `early`, each with
+  the Holm-adjusted (over all pairs) Welch p of log FCD at `late`: whether the new order is beyond the seeds' scatter."""
+  logs = {step: {a: [math.log(s[step]) for s in runs] for a, runs in both.items()} for step in (early, late)}
+  changed = [" < ".join(sorted((p["a"], p["b"]), key=lambda a: np.mean(logs[late][a]))) + f" (p = {p['welch_holm_p']:.2g})"
+             for p in statistics.pairwise(logs[late])
+             if (np.mean(logs[early][p["a"]]) < np.mean(logs[early][p["b"]])) != (p["difference"] < 0)]
+  return ", ".join(changed) or "none"
 
 
 def budget(snapshots_csv_path, early: int, late: int) -> None:
