@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from scipy import stats as scipy_stats
 
-from gan_lab.study import design, evidence, report, results_csv
+from gan_lab.study import design, evidence, report, results_csv, statistics
 
 REPO = Path(__file__).resolve().parents[1]
 DOCS = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md")), REPO / "benchmarks" / "README.md"]
@@ -253,3 +253,26 @@ def test_the_study_page_s_clipping_claim_holds_in_every_run():
     return
   linear = [r for r in _study_rows() if r["output_activation"] == "linear" and not r["failed"]]
   assert linear and all((r["fcd"] > r["fcd_unclipped"]) == (r["model"] == "dcgan") for r in linear)
+
+
+def _cell_fcds(model: str, activation: str, margin: float, metric: str) -> list[float]:
+  return [r[metric] for r in _study_rows() if (r["model"], r["loss"], r["output_activation"], r["data_margin"]) ==
+          (model, "non_saturating", activation, margin) and not r["failed"]]
+
+
+def test_the_study_page_s_margin_sentences_are_the_committed_csv_s():
+  page = " ".join((REPO / "docs" / "study.md").read_text().split())
+  said = re.search(r"margin runs are worse than the plain ones even unclipped \(tanh\+margin (\d+) against tanh (\d+), "
+                   r"sigmoid\+margin (\d+) against (\d+)\)", page)
+  assert said, "the margin sentence moved: update this test"
+  margin = design.Study().data_margin
+  geo = lambda values: f"{scipy_stats.gmean(values):.3g}"
+  numbers = [geo(_cell_fcds("dcgan", a, margin, "fcd_unclipped")) if with_margin else geo(_cell_fcds("dcgan", a, 0.0, "fcd"))
+             for a in ("tanh", "sigmoid") for with_margin in (True, False)]
+  assert list(said.groups()) == numbers
+  assert float(numbers[0]) > float(numbers[1]) and float(numbers[2]) > float(numbers[3])
+  if "with the MLP neither margin run is distinguishable from its plain activation" in page:
+    groups = {(a, m): np.log(_cell_fcds("mlp", a, m, "fcd")) for a in ("sigmoid", "tanh") for m in (margin, 0.0)}
+    for pair in statistics.pairwise(groups):  # The summary's data-range control family: these 4 groups' 6 pairs.
+      if pair["a"][0] == pair["b"][0]:
+        assert not pair["significant"], pair
