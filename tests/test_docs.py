@@ -290,3 +290,16 @@ def test_the_study_page_s_margin_sentences_are_the_committed_csv_s():
     for pair in statistics.pairwise(groups):  # The summary's data-range control family: these 4 groups' 6 pairs.
       if pair["a"][0] == pair["b"][0]:
         assert not pair["significant"], pair
+
+
+def test_the_study_page_s_arm_table_is_the_committed_snapshots_():
+  snapshots = REPO / "docs" / "study_v2_25k" / "snapshots.csv"
+  page = (REPO / "docs" / "study.md").read_text()
+  section = page[page.index("## The 25000-step arm"):]
+  finished = [r for r in results_csv.read(REPO / "docs" / "study_v2_25k" / "results.csv") if not r["failed"]
+              ] if snapshots.is_file() else []
+  said = re.search(r"(\d+) of its 12 runs have finished", " ".join(section.split()))
+  assert said and int(said.group(1)) == len(finished)
+  if finished:  # The orders at both steps, the pairs that changed and the interaction, as evidence.budget prints them.
+    for line in evidence.budget_lines(results_csv.read(snapshots), 5000, 25000):
+      assert line in section, line
