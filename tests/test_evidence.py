@@ -106,7 +106,9 @@ def test_budget_lines_give_both_orders_and_test_whether_activations_improve_alik
 
 def test_budget_lines_say_when_one_run_per_activation_cannot_be_tested():
   snapshots = [_snapshot(a, 0, step, fcd) for a, fcd in (("tanh", 10.0), ("sigmoid", 12.0)) for step in (5, 25)]
-  assert evidence.budget_lines(snapshots, 5, 25)[2].endswith("| n/a (1 run per activation) |")
+  assert evidence.budget_lines(snapshots, 5, 25)[2].endswith("| none | tanh 1, sigmoid 1 | n/a (1 run per activation) |")
+  snapshots[-1]["fcd"] = 8.0  # sigmoid overtakes tanh at step 25, on one run a side.
+  assert "| sigmoid < tanh (p = n/a) |" in evidence.budget_lines(snapshots, 5, 25)[2]
 
 
 def test_clipping_lines_compare_clipped_and_unclipped_fcd_where_values_leave_the_pixel_range():

@@ -166,7 +166,8 @@ def _changed_pairs(both: dict, early: int, late: int) -> str:
   """The activation pairs whose geometric-mean order at `late` is the reverse of that at `early`, each with
   the Holm-adjusted (over all pairs) Welch p of log FCD at `late`: whether the new order is beyond the seeds' scatter."""
   logs = {step: {a: [math.log(s[step]) for s in runs] for a, runs in both.items()} for step in (early, late)}
-  changed = [" < ".join(sorted((p["a"], p["b"]), key=lambda a: np.mean(logs[late][a]))) + f" (p = {p['welch_holm_p']:.2g})"
+  p_text = lambda p: "n/a" if math.isnan(p) else f"{p:.2g}"  # One run a side cannot be tested.
+  changed = [" < ".join(sorted((p["a"], p["b"]), key=lambda a: np.mean(logs[late][a]))) + f" (p = {p_text(p['welch_holm_p'])})"
              for p in statistics.pairwise(logs[late])
              if (np.mean(logs[early][p["a"]]) < np.mean(logs[early][p["b"]])) != (p["difference"] < 0)]
   return ", ".join(changed) or "none"
