@@ -95,18 +95,39 @@ def test_budget_lines_give_both_orders_and_test_whether_activations_improve_alik
   rank = welch.index(swapped)  # Holm over 3 pairs, written out: max over the smaller p's of (3 - j) p_(j).
   holm = min(1.0, max((3 - j) * welch[j] for j in range(rank + 1)))
   assert cells[3] == f"sigmoid < tanh (p = {holm:.2g})"  # Only the pair that changed order.
+  logs = {step: {a: [math.log(r["fcd"]) for r in snapshots if r["step"] == step and r["output_activation"] == a
+                     and not r["data_margin"]] for a in falls} for step in (5, 25)}
+  holm_all = lambda p: [min(1.0, max((3 - j) * sorted(p)[j] for j in range(sorted(p).index(q) + 1))) for q in p]
+  pairs = (("tanh", "sigmoid"), ("tanh", "linear"), ("sigmoid", "linear"))
+  apart = {step: [(a, b) for (a, b), q in zip(pairs, holm_all([stats.ttest_ind(logs[step][a], logs[step][b],
+                                                                                equal_var=False).pvalue
+                                                               for a, b in pairs])) if q < 0.05] for step in (5, 25)}
+  closed = sorted(set(apart[5]) - set(apart[25]))
+  assert cells[4] == f"{len(apart[5])} of 3 / {len(apart[25])} of 3" + (
+      "; apart at 5 only: " + ", ".join(f"{a} and {b}" for a, b in closed) if closed else "")
   changes = {a: np.log(1 / np.array(fall)) for a, (_, fall) in falls.items()}
-  assert cells[4].startswith(f"tanh {math.exp(changes['tanh'].mean()):.3g}, sigmoid ")
+  assert cells[5].startswith(f"tanh {math.exp(changes['tanh'].mean()):.3g}, sigmoid ")
   grand = np.concatenate(list(changes.values())).mean()  # One-way ANOVA written out.
   between = sum(len(c) * (c.mean() - grand) ** 2 for c in changes.values())
   within = sum(((c - c.mean()) ** 2).sum() for c in changes.values())
   f = (between / 2) / (within / 6)
-  assert cells[5].startswith(f"F(2, 6) = {f:.3g}, p = ") and float(cells[5].split("p = ")[1]) < 1e-4
+  assert cells[6].startswith(f"F(2, 6) = {f:.3g}, p = ") and float(cells[6].split("p = ")[1]) < 1e-4
+
+
+def test_budget_lines_name_the_gaps_that_close_though_the_order_holds():
+  # At step 5 the three are far apart (1% scatter); by step 25 sigmoid has fallen onto tanh, scattered about it.
+  falls = {"tanh": (100.0, [2.0, 2.1, 1.9]), "sigmoid": (150.0, [2.9, 3.3, 2.7]), "linear": (300.0, [2.0, 2.2, 2.1])}
+  snapshots = [_snapshot(a, s, step, start * (1 + 0.01 * s) / (fall[s] if step == 25 else 1.0))
+               for a, (start, fall) in falls.items() for s in range(3) for step in (5, 25)]
+  cells = [c.strip() for c in evidence.budget_lines(snapshots, 5, 25)[2].strip("|").split("|")]
+  assert cells[1] == cells[2] == "tanh < sigmoid < linear" and cells[3] == "none"
+  assert cells[4] == "3 of 3 / 2 of 3; apart at 5 only: tanh and sigmoid"
 
 
 def test_budget_lines_say_when_one_run_per_activation_cannot_be_tested():
   snapshots = [_snapshot(a, 0, step, fcd) for a, fcd in (("tanh", 10.0), ("sigmoid", 12.0)) for step in (5, 25)]
-  assert evidence.budget_lines(snapshots, 5, 25)[2].endswith("| none | tanh 1, sigmoid 1 | n/a (1 run per activation) |")
+  assert evidence.budget_lines(snapshots, 5, 25)[2].endswith(
+      "| none | n/a (1 run per activation) | tanh 1, sigmoid 1 | n/a (1 run per activation) |")
   snapshots[-1]["fcd"] = 8.0  # sigmoid overtakes tanh at step 25, on one run a side.
   assert "| sigmoid < tanh (p = n/a) |" in evidence.budget_lines(snapshots, 5, 25)[2]
 

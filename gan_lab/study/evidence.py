@@ -130,8 +130,8 @@ def clipping_lines(rows) -> list[str]:
 
 
 def budget_lines(snapshots, early: int, late: int) -> list[str]:
-  """Markdown: per model x loss scored at both steps, the order at `early` and at `late`, and whether the
-  activation changes how far FCD falls between them (no margin variants).
+  """Markdown: per model x loss scored at both steps, the order at `early` and at `late`, the pairs that swap and
+  the pairs apart at each step, and whether the activation changes how far FCD falls between them (no margin variants).
 
   Both steps are snapshots of the same runs, so the activation x budget
   interaction is a one-way analysis of each run's change in log FCD (late
@@ -145,8 +145,9 @@ def budget_lines(snapshots, early: int, late: int) -> list[str]:
       at.setdefault((r["model"], r["loss"]), {}).setdefault(r["output_activation"], {}).setdefault(
           r["run"], {})[r["step"]] = r["fcd"]
   lines = [f"| model · loss | order at step {early} | order at step {late} | pairs whose order changes "
-           f"(Holm-corrected Welch p at step {late}) | FCD at {late} / at {early} (geometric mean over runs) | "
-           "activation effect on the change |", "| --- | --- | --- | --- | --- | --- |"]
+           f"(Holm-corrected Welch p at step {late}) | pairs apart at step {early} / at step {late} (Holm-corrected "
+           f"Welch p < 0.05) | FCD at {late} / at {early} (geometric mean over runs) | "
+           "activation effect on the change |", "| --- | --- | --- | --- | --- | --- | --- |"]
   for (model, loss), activations in at.items():
     both = {a: [steps for steps in runs.values() if len(steps) == 2] for a, runs in activations.items()}
     both = {a: runs for a, runs in both.items() if runs}
@@ -157,20 +158,34 @@ def budget_lines(snapshots, early: int, late: int) -> list[str]:
     ratios = ", ".join(f"{a} {math.exp(np.mean(c)):.3g}" for a, c in changes.items())
     f, df_between, df_within, p = statistics.one_way_anova(changes)
     effect = "n/a (1 run per activation)" if math.isnan(p) else f"F({df_between}, {df_within}) = {f:.3g}, p = {p:.2g}"
-    lines.append(f"| {model} · {loss} | {order(early)} | {order(late)} | {_changed_pairs(both, early, late)} | "
-                 f"{ratios} | {effect} |")
+    logs = {step: {a: [math.log(s[step]) for s in runs] for a, runs in both.items()} for step in (early, late)}
+    lines.append(f"| {model} · {loss} | {order(early)} | {order(late)} | {_changed_pairs(logs, early, late)} | "
+                 f"{_apart_pairs(logs, early, late)} | {ratios} | {effect} |")
   return lines
 
 
-def _changed_pairs(both: dict, early: int, late: int) -> str:
+def _changed_pairs(logs: dict, early: int, late: int) -> str:
   """The activation pairs whose geometric-mean order at `late` is the reverse of that at `early`, each with
-  the Holm-adjusted (over all pairs) Welch p of log FCD at `late`: whether the new order is beyond the seeds' scatter."""
-  logs = {step: {a: [math.log(s[step]) for s in runs] for a, runs in both.items()} for step in (early, late)}
+  the Holm-adjusted (over all pairs) Welch p of log FCD at `late`: whether the new order is beyond the seeds' scatter.
+  `logs`: {step: {activation: log FCD per run}}."""
   p_text = lambda p: "n/a" if math.isnan(p) else f"{p:.2g}"  # One run a side cannot be tested.
   changed = [" < ".join(sorted((p["a"], p["b"]), key=lambda a: np.mean(logs[late][a]))) + f" (p = {p_text(p['welch_holm_p'])})"
              for p in statistics.pairwise(logs[late])
              if (np.mean(logs[early][p["a"]]) < np.mean(logs[early][p["b"]])) != (p["difference"] < 0)]
   return ", ".join(changed) or "none"
+
+
+def _apart_pairs(logs: dict, early: int, late: int, alpha: float = 0.05) -> str:
+  """How many activation pairs differ beyond the seeds' scatter (Holm-adjusted Welch p of log FCD below `alpha`,
+  over all pairs) at `early` and at `late`, naming those apart at `early` only: ranks can keep their order
+  while a gap between them closes. `logs`: {step: {activation: log FCD per run}}."""
+  tests = {step: statistics.pairwise(logs[step], alpha) for step in (early, late)}
+  if any(math.isnan(p["welch_p"]) for p in tests[early] + tests[late]):
+    return "n/a (1 run per activation)"
+  apart = {step: {(p["a"], p["b"]) for p in tests[step] if p["significant"]} for step in (early, late)}
+  total, closed = len(tests[early]), sorted(apart[early] - apart[late])
+  counts = f"{len(apart[early])} of {total} / {len(apart[late])} of {total}"
+  return counts + (f"; apart at {early} only: " + ", ".join(f"{a} and {b}" for a, b in closed) if closed else "")
 
 
 def budget(snapshots_csv_path, early: int, late: int) -> None:
