@@ -225,20 +225,9 @@ def test_the_readme_says_how_much_of_the_study_has_run():
   study = design.Study()
   planned = sum(len(study.seeds_of(cell)) for cell in study.cells())
   done = [r for r in _study_rows() if not r["failed"]]
-  said = re.search(r"(\d+) of its (\d+) base runs have finished, (\d+) or (\d+) seeds per cell", _readme_findings())
-  if said:  # The sentence goes once every cell has its seeds.
-    seeds = {}
-    for r in done:
-      seeds.setdefault((r["model"], r["loss"], r["output_activation"], r["data_margin"]), set()).add(r["seed"])
-    fewest, most = min(map(len, seeds.values())), max(map(len, seeds.values()))
-    assert said.groups() == (str(len(done)), str(planned), str(fewest), str(most))
-  else:
-    assert len(done) == planned
-  arm = re.search(r"its 25000-step DCGAN arm \((\d+) runs\) is running: (\d+) have finished", _readme_findings())
-  if arm:
-    assert arm.groups() == (str(ARM_RUNS), str(len(_arm_rows())))
-  else:
-    assert len(_arm_rows()) == ARM_RUNS
+  said = re.search(r"all (\d+) of its base runs and the (\d+) of its 25000-step DCGAN arm have finished",
+                   _readme_findings())
+  assert said and said.groups() == (str(len(done)), str(len(_arm_rows()))) == (str(planned), str(ARM_RUNS))
 
 
 ARM_RUNS = 4 * 3  # The 25000-step arm: 4 activations x 3 seeds (docs/study.md's command).
@@ -301,14 +290,82 @@ def test_the_study_page_s_margin_sentences_are_the_committed_csv_s():
         assert not pair["significant"], pair
 
 
+def _arm_budget_cells() -> list[str]:
+  """The arm's row of evidence.budget_lines at steps 5000 and 25000: model · loss, both orders, the pairs that swap,
+  the pairs apart at each step, the falls, the interaction."""
+  line = evidence.budget_lines(results_csv.read(REPO / "docs" / "study_v2_25k" / "snapshots.csv"), 5000, 25000)[2]
+  return [c.strip() for c in line.strip("|").split("|")]
+
+
+def _arm_pairs(source: str) -> dict:
+  """{frozenset(pair): Holm-corrected Welch p} of the arm's activations on log FCD, over its 6 pairs: of the final
+  scores (`source` "final") or of the snapshots at a step (e.g. "5000")."""
+  if source == "final":
+    fcds = [(r["output_activation"], r["fcd"]) for r in _arm_rows()]
+  else:
+    fcds = [(r["output_activation"], r["fcd"]) for r in results_csv.read(REPO / "docs" / "study_v2_25k" / "snapshots.csv")
+            if r["step"] == int(source) and not r["data_margin"]]
+  logs = {}
+  for activation, fcd in fcds:
+    logs.setdefault(activation, []).append(math.log(fcd))
+  return {frozenset((p["a"], p["b"])): p["welch_holm_p"] for p in statistics.pairwise(logs)}
+
+
+def test_the_readme_s_answer_from_the_arm_is_its_committed_csv_s():
+  findings = _readme_findings()
+  ranks = re.search(r"the same runs rank ([a-z_ <]+) at step 5000 and at step 25000", findings)
+  assert ranks, "the arm's answer moved: update this test"
+  _, early, late, swapped, _, falls, _ = _arm_budget_cells()
+  assert early == late == ranks.group(1) and swapped == "none"
+  worst = re.search(r"(\w+), whose FCD falls least, stays worse than each other activation at both steps", findings)
+  ratios = dict(item.split(" ") for item in falls.split(", "))
+  assert worst and max(ratios, key=lambda a: float(ratios[a])) == worst.group(1)
+  for source in ("5000", "25000"):
+    assert all(p < 0.05 for pair, p in _arm_pairs(source).items() if worst.group(1) in pair), source
+  gone = re.search(r"(\w+)'s lead over (\w+) at step 5000 is gone: at step 25000 the two are not distinguishable",
+                   findings)
+  assert gone and _arm_pairs("5000")[frozenset(gone.groups())] < 0.05 <= _arm_pairs("25000")[frozenset(gone.groups())]
+  assert early.index(gone.group(1)) < early.index(gone.group(2))
+  edge = re.search(r"(\w+)'s lead over (\w+) is at the edge: Holm-corrected Welch p ([\d.]+) on the step-25000 "
+                   r"snapshots, ([\d.]+) on the final scores", findings)
+  pair = frozenset(edge.groups()[:2])
+  assert edge.groups()[2:] == (f"{_arm_pairs('25000')[pair]:.2g}", f"{_arm_pairs('final')[pair]:.2g}")
+
+
+def test_the_study_page_s_answer_from_the_arm_is_its_committed_csv_s():
+  section = " ".join((REPO / "docs" / "study.md").read_text().split("## The 25000-step arm")[1].split())
+  finals = re.search(r"final scores at step 25000 \(10000 samples, geometric means over 3 seeds\) are (.*?);", section)
+  assert finals, "the arm's final scores moved: update this test"
+  fcds = {}
+  for r in _arm_rows():
+    fcds.setdefault(r["output_activation"], []).append(r["fcd"])
+  expected = sorted(((a, f"{scipy_stats.gmean(v):.3g}") for a, v in fcds.items()), key=lambda av: float(av[1]))
+  assert re.findall(r"(\w+) ([\d.]+)", finals.group(1)) == expected
+  held = re.search(r"the order ([a-z_ <]+) has held from step (\d+) to step 25000 .{0,40}, and no pair swaps", section)
+  summary = (REPO / "docs" / "study_v2_25k" / "summary.md").read_text()
+  assert held and f"has held since step {held.group(2)} of 25000" in summary and held.group(1) == _arm_budget_cells()[2]
+  assert _arm_budget_cells()[3] == "none"
+  falls = re.findall(r"(\w+)'s FCD falls to ([\d.]+) of its step-5000 value", section)
+  assert len(falls) == 4 and all(f"{a} {v}" in _arm_budget_cells()[5] for a, v in falls)
+  closed = re.search(r"(\w+)'s lead over (\w+), beyond the seeds' scatter at step 5000, is not at step 25000 "
+                     r"\(Holm-corrected Welch p ([\d.]+) on the snapshots\)", section)
+  pair = frozenset(closed.groups()[:2])
+  assert _arm_pairs("5000")[pair] < 0.05 and closed.group(3) == f"{_arm_pairs('25000')[pair]:.2g}"
+  edge = re.search(r"(\w+) against (\w+) stops at the threshold \(Holm-corrected Welch p ([\d.]+) on the final "
+                   r"scores, ([\d.]+) on the snapshots' 2000 samples\)", section)
+  pair = frozenset(edge.groups()[:2])
+  assert edge.groups()[2:] == (f"{_arm_pairs('final')[pair]:.2g}", f"{_arm_pairs('25000')[pair]:.2g}")
+  assert _arm_pairs("final")[pair] >= 0.05  # "stops at": not below the threshold.
+
+
 def test_the_study_page_s_arm_table_is_the_committed_snapshots_():
   snapshots = REPO / "docs" / "study_v2_25k" / "snapshots.csv"
   page = (REPO / "docs" / "study.md").read_text()
   section = page[page.index("## The 25000-step arm"):]
   finished = [r for r in results_csv.read(REPO / "docs" / "study_v2_25k" / "results.csv") if not r["failed"]
               ] if snapshots.is_file() else []
-  said = re.search(r"(\d+) of its 12 runs have finished", " ".join(section.split()))
-  assert said and int(said.group(1)) == len(finished)
+  said = re.search(r"(\d+) of its 12 runs have finished|All (12) of its runs have finished", " ".join(section.split()))
+  assert said and int(said.group(1) or said.group(2)) == len(finished)
   if finished:  # The orders at both steps, the pairs that changed and the interaction, as evidence.budget prints them.
     for line in evidence.budget_lines(results_csv.read(snapshots), 5000, 25000):
       assert line in section, line
