@@ -10,7 +10,7 @@ import tensorflow as tf
 from gan_lab.config.hardware import check_precision_supported
 from gan_lab.config.train_config import TrainConfig
 from gan_lab.data import toy
-from gan_lab.run import training, training_data
+from gan_lab.run import distribute, training, training_data
 
 
 def _ring_config(tmp_path, **changes):
@@ -118,3 +118,25 @@ def test_steps_per_call_changes_neither_results_nor_when_files_are_written(tmp_p
   assert runs[1][2] == runs[7][2]
   assert "grid_step_000030.png" in runs[7][2] and "samples_step_000025.npz" in runs[7][2]
   assert "ckpt-20.index" in runs[7][2]
+
+
+@pytest.mark.parametrize("failing", ["_any_worker", "train_loop"])
+def test_a_lost_peer_ends_a_worker_with_one_line_wherever_its_collective_fails(tmp_path, failing):
+  # Under load the loss shows first in whichever collective runs next: the stop flag's all-reduce or the chunk's.
+  config = _ring_config(tmp_path, train_steps=20, log_every=10, checkpoint_every=10, sample_every=100,
+                        num_samples=10)
+  trainer = training.Trainer(config, training_data.load(config), log=lambda *_: None)
+  trainer.advance(10)
+
+  def lost(*_):
+    raise tf.errors.UnavailableError(None, None, "Collective ops is aborted by: recvmsg:Connection reset by peer\n"
+                                                 "Additional GRPC error information")
+  setattr(trainer, failing, lost)
+  with pytest.raises(tf.errors.UnavailableError):  # One worker has no peer to lose: the error is not renamed.
+    trainer.advance(10)
+  trainer.role = distribute.WorkerRole(index=1, count=2)
+  with pytest.raises(distribute.WorkerLostError) as lost_error:
+    trainer.advance(10)
+  assert str(lost_error.value) == (
+      "worker 1 of 2: a worker was lost after step 10 (Collective ops is aborted by: recvmsg:Connection reset by peer); "
+      "restart every worker with the same command to resume from the chief's last checkpoint")

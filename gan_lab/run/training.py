@@ -107,11 +107,12 @@ class Trainer:
     multi-worker run), `advance` returns early.
     """
     end = min(self.step + num_steps, self.config.train_steps)
-    while self.step < end and not self._any_worker(should_stop()):
-      chunk = min(self.config.steps_per_call, end - self.step, self._steps_to_next_event())
-      self._log.add(self._run_chunk(chunk), chunk)
-      self.step += chunk
-      self._after_chunk()
+    with self._a_lost_worker_ends_the_run():
+      while self.step < end and not self._any_worker(should_stop()):
+        chunk = min(self.config.steps_per_call, end - self.step, self._steps_to_next_event())
+        self._log.add(self.train_loop(self._batches, tf.constant(chunk, tf.int32)), chunk)
+        self.step += chunk
+        self._after_chunk()
 
   def checkpoint_and_close(self) -> TrainResult:
     """Logs the steps since the last log line, checkpoints the current step and closes the log: a resume loses nothing."""
@@ -138,9 +139,12 @@ class Trainer:
     self._log.close()
     return TrainResult(config.train_steps, self._log.seconds(), self.last_metrics, samples)
 
-  def _run_chunk(self, chunk: int) -> dict:
+  @contextlib.contextmanager
+  def _a_lost_worker_ends_the_run(self):
+    """Any collective op fails once a peer is gone: the chunk's all-reduces, the stop flag's, a checkpoint's.
+    Whichever meets the loss first, the worker ends with one line saying what to do, not a traceback."""
     try:
-      return self.train_loop(self._batches, tf.constant(chunk, tf.int32))
+      yield
     except (tf.errors.UnavailableError, tf.errors.AbortedError, tf.errors.DeadlineExceededError,
             tf.errors.CancelledError) as e:
       if self.role.count == 1:
