@@ -153,38 +153,38 @@ def budget_lines(snapshots, early: int, late: int) -> list[str]:
     both = {a: runs for a, runs in both.items() if runs}
     if len(both) < 2:
       continue
-    changes = {a: [math.log(s[late] / s[early]) for s in runs] for a, runs in both.items()}
+    logs = {step: {a: [math.log(s[step]) for s in runs] for a, runs in both.items()} for step in (early, late)}
+    tests = {step: statistics.pairwise(logs[step]) for step in (early, late)}
+    changes = {a: np.subtract(logs[late][a], logs[early][a]) for a in both}
     order = lambda step: " < ".join(sorted(both, key=lambda a: statistics.geometric_mean([s[step] for s in both[a]])))
     ratios = ", ".join(f"{a} {math.exp(np.mean(c)):.3g}" for a, c in changes.items())
     f, df_between, df_within, p = statistics.one_way_anova(changes)
     effect = "n/a (1 run per activation)" if math.isnan(p) else f"F({df_between}, {df_within}) = {f:.3g}, p = {p:.2g}"
-    logs = {step: {a: [math.log(s[step]) for s in runs] for a, runs in both.items()} for step in (early, late)}
-    lines.append(f"| {model} · {loss} | {order(early)} | {order(late)} | {_changed_pairs(logs, early, late)} | "
-                 f"{_apart_pairs(logs, early, late)} | {ratios} | {effect} |")
+    lines.append(f"| {model} · {loss} | {order(early)} | {order(late)} | {_changed_pairs(logs[early], tests[late])} | "
+                 f"{_apart_pairs(tests[early], tests[late], early)} | {ratios} | {effect} |")
   return lines
 
 
-def _changed_pairs(logs: dict, early: int, late: int) -> str:
-  """The activation pairs whose geometric-mean order at `late` is the reverse of that at `early`, each with
-  the Holm-adjusted (over all pairs) Welch p of log FCD at `late`: whether the new order is beyond the seeds' scatter.
-  `logs`: {step: {activation: log FCD per run}}."""
+def _changed_pairs(early_logs: dict, late_tests: list) -> str:
+  """The activation pairs whose order at the later step is the reverse of that at the earlier one, each with the
+  Holm-adjusted (over all pairs) Welch p of log FCD at the later step: whether the new order is beyond the seeds'
+  scatter. `early_logs`: {activation: log FCD per run}; `late_tests`: `statistics.pairwise` at the later step."""
   p_text = lambda p: "n/a" if math.isnan(p) else f"{p:.2g}"  # One run a side cannot be tested.
-  changed = [" < ".join(sorted((p["a"], p["b"]), key=lambda a: np.mean(logs[late][a]))) + f" (p = {p_text(p['welch_holm_p'])})"
-             for p in statistics.pairwise(logs[late])
-             if (np.mean(logs[early][p["a"]]) < np.mean(logs[early][p["b"]])) != (p["difference"] < 0)]
-  return ", ".join(changed) or "none"
+  swapped = [p for p in late_tests
+             if (np.mean(early_logs[p["a"]]) < np.mean(early_logs[p["b"]])) != (p["difference"] < 0)]
+  return ", ".join((f"{p['a']} < {p['b']}" if p["difference"] <= 0 else f"{p['b']} < {p['a']}")
+                   + f" (p = {p_text(p['welch_holm_p'])})" for p in swapped) or "none"
 
 
-def _apart_pairs(logs: dict, early: int, late: int, alpha: float = 0.05) -> str:
-  """How many activation pairs differ beyond the seeds' scatter (Holm-adjusted Welch p of log FCD below `alpha`,
-  over all pairs) at `early` and at `late`, naming those apart at `early` only: ranks can keep their order
-  while a gap between them closes. `logs`: {step: {activation: log FCD per run}}."""
-  tests = {step: statistics.pairwise(logs[step], alpha) for step in (early, late)}
-  if any(math.isnan(p["welch_p"]) for p in tests[early] + tests[late]):
+def _apart_pairs(early_tests: list, late_tests: list, early: int) -> str:
+  """How many activation pairs differ beyond the seeds' scatter (`significant`: Holm-adjusted Welch p of log FCD
+  below 0.05, over all pairs) at the earlier and the later step, naming those apart at step `early` only: ranks can
+  keep their order while a gap between them closes. The tests are `statistics.pairwise` at each step."""
+  if any(math.isnan(p["welch_p"]) for p in early_tests + late_tests):
     return "n/a (1 run per activation)"
-  apart = {step: {(p["a"], p["b"]) for p in tests[step] if p["significant"]} for step in (early, late)}
-  total, closed = len(tests[early]), sorted(apart[early] - apart[late])
-  counts = f"{len(apart[early])} of {total} / {len(apart[late])} of {total}"
+  apart = [{(p["a"], p["b"]) for p in tests if p["significant"]} for tests in (early_tests, late_tests)]
+  total, closed = len(early_tests), sorted(apart[0] - apart[1])
+  counts = f"{len(apart[0])} of {total} / {len(apart[1])} of {total}"
   return counts + (f"; apart at {early} only: " + ", ".join(f"{a} and {b}" for a, b in closed) if closed else "")
 
 
