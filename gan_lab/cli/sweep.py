@@ -5,6 +5,9 @@
   gan-lab sweep --report_only                     # rebuild the report from the runs present
   gan-lab sweep --report_only --sweep_dir=DIR     # DIR holding only results.csv etc.: redrawn from them
   gan-lab sweep --archive_dir=docs/study_v2       # restore its ended runs first, archive them at the end
+  gan-lab sweep --axis=beta_1=0.0,0.5             # any train flag as one more axis (a column and a folder each)
+  gan-lab sweep --tune=g_learning_rate,d_learning_rate=1e-4,2e-4,4e-4 --tune=beta_1=0.0,0.5 \
+      --tune_seeds=2 --tune_steps=dcgan:2000,mlp:8000   # each activation at its own best recipe
 
 (`bash run.sh sweep` and experiments/sweep_activation.py run the same.) Each
 run is `gan-lab train` with its cell's flags and the budget of its
@@ -13,6 +16,12 @@ runs are skipped when the sweep is started again; failed runs are recorded
 and reported, not fatal. The report (results.csv, summary.md, grids.png,
 curves.png, ranks.png, HParams event files) covers every finished run in
 --sweep_dir, from this invocation or earlier ones.
+
+--axis adds any `gan-lab train` flag as an axis; --factor names the field
+the report compares (default output_activation), within cells of every other
+axis. --tune runs the study in two stages (`gan_lab.study.tuning`): a search
+over the tuning grid per cell, a choice on samples no reported score uses,
+then fresh seeds at the chosen recipe, which alone are reported.
 """
 
 import dataclasses
@@ -21,7 +30,7 @@ import sys
 
 from absl import app, flags
 
-from gan_lab.cli import native_log_filter
+from gan_lab.cli import axis_flags, native_log_filter
 from gan_lab.config import train_config as config_lib
 from gan_lab.run.exit_codes import ExitCode
 from gan_lab.study import design
@@ -72,6 +81,20 @@ flags.DEFINE_bool("retrain_evaluator", False, "Retrain the evaluator even if cac
 flags.DEFINE_string("archive_dir", "", "A committed copy of the study (e.g. docs/study_v2): its finished runs are "
                     "restored into --sweep_dir before training (a new machine skips them), and every ended run "
                     "(a few KB each) and the report are archived into it at the end.")
+flags.DEFINE_multi_string("axis", [], "FIELD=V1,V2,... : one more axis over any gan-lab train flag, e.g. "
+                          "--axis=beta_1=0.0,0.5; tied fields move together: --axis=g_learning_rate,d_learning_rate="
+                          "1e-4,2e-4. Repeatable; each value is checked as gan-lab train checks it.")
+flags.DEFINE_string("factor", _DEFAULT.factor, "The field the report compares (its levels are the table's columns); "
+                    "every other axis makes the cells it is compared within, e.g. --factor=beta_1 with "
+                    "--axis=beta_1=0.0,0.5. One of output_activation, model, loss or an --axis name.")
+flags.DEFINE_multi_string("tune", [], "FIELD=V1,V2,... : a tuned hyper-parameter (tied fields as in --axis); "
+                          "each cell's combination is chosen in stage 1, e.g. --tune=g_learning_rate,"
+                          "d_learning_rate=1e-4,2e-4,4e-4 --tune=beta_1=0.0,0.5. Repeatable.")
+flags.DEFINE_integer("tune_seeds", _DEFAULT.tune_seeds, f"With --tune: seeds per combination in stage 1 "
+                     f"(numbered from {design.TUNE_SEED_BASE}, never a reported seed), e.g. --tune_seeds=2.",
+                     lower_bound=1)
+flags.DEFINE_list("tune_steps", [], "With --tune: stage 1's budget, N for every model or MODEL:N items, e.g. "
+                  "--tune_steps=dcgan:2000,mlp:8000 (40% of the study's budgets).")
 flags.DEFINE_bool("report_only", False, "Train nothing: score and report the runs already in --sweep_dir; in a "
                   "folder without run folders, redraw the report from its results.csv, snapshots.csv and floor.json.")
 
@@ -96,14 +119,33 @@ def _more_seeds():
   return parsed
 
 
-def study_from_flags() -> design.Study:
+def _tune_steps(models):
+  """--tune_steps as ((model, steps), ...): one N for every model, or MODEL:N items."""
+  items = FLAGS.tune_steps
+  if len(items) == 1 and ":" not in items[0]:
+    items = [f"{m}:{items[0]}" for m in models]
+  try:
+    parsed = tuple((k, int(v)) for k, v in (item.split(":") for item in items))
+  except ValueError:
+    parsed = ((None, 0),)
+  if any(steps < 1 for _, steps in parsed):
+    raise app.UsageError(f"--tune_steps={','.join(FLAGS.tune_steps)}: expected N or MODEL:N items, N >= 1")
+  return parsed
+
+
+def study_from_flags(native_bfloat16: bool = True) -> design.Study:
+  """The study the flags describe; a bad value is one usage line naming the flag (exit 1)."""
   fields = {f.name for f in dataclasses.fields(design.Study)}
   plain = {name: FLAGS[name].value for name in fields if name in FLAGS and name not in
-           ("train_steps", "mixed_precision", "more_seeds")}
+           ("train_steps", "mixed_precision", "more_seeds", "axis", "tune", "tune_steps")}
   plain = {k: tuple(v) if isinstance(v, list) else v for k, v in plain.items()}
-  study = design.Study(**plain, train_steps=_table("train_steps", int),
-                          mixed_precision=_table("mixed_precision", str), more_seeds=_more_seeds())
   try:
+    study = design.Study(**plain, train_steps=_table("train_steps", int),
+                         mixed_precision=_table("mixed_precision", str), more_seeds=_more_seeds(),
+                         axes=axis_flags.parse(FLAGS.axis, "axis"), tune=axis_flags.parse(FLAGS.tune, "tune"),
+                         tune_steps=_tune_steps(FLAGS.models), native_bfloat16=native_bfloat16)
+    if FLAGS.tune_steps and not study.tune:
+      raise ValueError(f"--tune_steps={','.join(FLAGS.tune_steps)} without --tune: nothing is tuned")
     study.check()
   except ValueError as e:
     raise app.UsageError(str(e)) from e
@@ -163,6 +205,55 @@ def _prepare_folders(study, sweep_dir) -> None:
     print(f"sweep: {archive.restore(FLAGS.archive_dir, sweep_dir)} ended runs restored from {FLAGS.archive_dir}")
 
 
+def _native_bfloat16() -> bool:
+  """Whether this machine runs bfloat16 natively (asked only of sweeps that train a model in it)."""
+  asked = {value for item in FLAGS.mixed_precision for _, _, value in [item.partition(":")]}
+  if FLAGS.report_only or "mixed_bfloat16" not in asked:
+    return True
+  from gan_lab.config import hardware
+  return hardware.has_bfloat16_units()
+
+
+def _execute(specs, sweep_dir, score, stop) -> int:
+  """Runs `specs` on the chosen executor; an exit code for a problem (0 when the runs went ahead)."""
+  from gan_lab.study import sweep
+  if FLAGS.executor == "ray":
+    return _run_on_ray(specs, sweep_dir, score, stop)
+  sweep.run_all(specs, FLAGS.parallel, on_finished=score, stop=stop, threads_per_run=FLAGS.threads_per_run)
+  return ExitCode.OK
+
+
+def _stage_one(study, sweep_dir, scorer, stop, extra):
+  """Stage 1 of a tuned study (trained unless --report_only), its selection and tuning report; returns the
+  stage-2 specs of the cells whose stage 1 is complete, or an exit code."""
+  from gan_lab.study import report, sweep, tuning
+  tuning_dir = os.path.join(sweep_dir, design.TUNING_DIR)
+  os.makedirs(tuning_dir, exist_ok=True)
+  stage1 = sweep.plan(tuning_dir, study.tuning_cells(), study.tune_seeds_of,
+                      lambda cell: study.tuning_train_args(cell) + extra)
+
+  def score_selection(spec):
+    if spec.succeeded() and not os.path.isfile(os.path.join(spec.run_dir, tuning.SELECTION_FILE)):
+      tuning.score_selection(spec.run_dir, scorer)
+
+  tuned_names = {a.name for a in study.tune}
+  for spec in design.discover(tuning_dir, tuned_names):
+    score_selection(spec)
+  if not FLAGS.report_only:
+    print(f"sweep: stage 1 (tuning): {len(study.combinations())} combinations x {study.tune_seeds} seeds per cell")
+    code = _execute(stage1, tuning_dir, score_selection, stop)
+    if code or stop.requested():
+      return code or stop.exit_code
+  ended = design.discover(tuning_dir, tuned_names)
+  choices = tuning.select(study.cells(), study.combinations(), ended)
+  for line in tuning.write(tuning_dir, choices, study.combinations(), study.tune, ended, report.run_row):
+    print(line, file=sys.stderr)
+  print(f"sweep: stage 1 complete for {len(choices)} of {len(study.cells())} cells (tuning table in "
+        f"{tuning_dir}/tuning.md)")
+  chosen = [c.cell.with_tuned(c.chosen) for c in choices if c.chosen is not None]
+  return sweep.plan(sweep_dir, chosen, study.seeds_of, lambda cell: study.train_args(cell) + extra)
+
+
 def main(argv):
   if len(argv) > 1:
     raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
@@ -173,13 +264,15 @@ def main(argv):
   native_log_filter.quiet_unless_verbose()
   if FLAGS.report_only and not FLAGS.archive_dir and not design.discover(FLAGS.sweep_dir):
     return _report_from_committed_csvs(FLAGS.sweep_dir)
+  study = dataclasses.replace(study, native_bfloat16=_native_bfloat16())
+  if study.precision_note():
+    print(study.precision_note(), file=sys.stderr)
   from gan_lab.evaluation import evaluator, scoring
   from gan_lab.files import atomic_io
   from gan_lab.run import interrupts
   from gan_lab.study import archive, report, sweep
   sweep_dir = FLAGS.sweep_dir
   extra = [f"--data_dir={FLAGS.data_dir}"] if FLAGS.data_dir else []
-  specs = sweep.plan(sweep_dir, study.cells(), study.seeds_of, lambda cell: study.train_args(cell) + extra)
   _prepare_folders(study, sweep_dir)
   try:
     ev = evaluator.load_or_train(FLAGS.dataset, FLAGS.evaluator_dir or None, FLAGS.data_dir or None,
@@ -196,18 +289,24 @@ def main(argv):
 
   for spec in design.discover(sweep_dir):  # Runs that ended before a kill but were not scored yet.
     score(spec)
-  if not FLAGS.report_only:
-    with interrupts.StopRequest() as stop:
-      if FLAGS.executor == "ray":
-        code = _run_on_ray(specs, sweep_dir, score, stop)
-        if code:
-          return code
-      else:
-        sweep.run_all(specs, FLAGS.parallel, on_finished=score, stop=stop, threads_per_run=FLAGS.threads_per_run)
-    if stop.requested():
-      print(f"sweep interrupted ({stop.name}): the runs in flight checkpointed; run the same command to resume",
-            file=sys.stderr)
-      return stop.exit_code
+  with interrupts.StopRequest() as stop:
+    if study.tune:
+      specs = _stage_one(study, sweep_dir, scorer, stop, extra)
+      if isinstance(specs, int):
+        if stop.requested():
+          print(f"sweep interrupted ({stop.name}): the runs in flight checkpointed; run the same command to resume",
+                file=sys.stderr)
+        return specs
+    else:
+      specs = sweep.plan(sweep_dir, study.cells(), study.seeds_of, lambda cell: study.train_args(cell) + extra)
+    if not FLAGS.report_only:
+      code = _execute(specs, sweep_dir, score, stop)
+      if code:
+        return code
+  if stop.requested():
+    print(f"sweep interrupted ({stop.name}): the runs in flight checkpointed; run the same command to resume",
+          file=sys.stderr)
+    return stop.exit_code
   try:
     rows = report.write_report(sweep_dir, design.discover(sweep_dir), scorer, ev.test_accuracy)
   except atomic_io.OutputWriteError as e:

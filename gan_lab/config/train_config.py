@@ -80,6 +80,9 @@ class TrainConfig:
   snapshot_every: int = _flag(0, "Save snapshot_samples samples as samples_step_NNNNNN.npz every N steps "
                               "(0: off); the sweep scores them for its quality-vs-step curves.", at_least=0)
   snapshot_samples: int = _flag(2000, "Samples per snapshot.", at_least=1)
+  selection_samples: int = _flag(0, "Also save N samples as samples_selection.npz at the end, drawn from noise "
+                                 "seeded apart from samples.npz's, so a tuned sweep selects a recipe on other "
+                                 "samples than those it scores (0: none).", at_least=0)
   grid_size: int = _flag(8, "Grids are grid_size x grid_size samples.", at_least=1)
   jit_compile: bool = _flag(False, "Compile the train step with XLA.")
   steps_per_call: int = _flag(10, "Train steps per compiled call (fewer Python round trips; logging, grids and "

@@ -3,7 +3,8 @@
 Both use noise fixed by the seed alone (independent of the training noise),
 so grids at different steps, and snapshots and final samples, show the same
 latent points: a grid sequence shows one generator changing, and snapshot
-scores are comparable. Samples are saved as generated, with the activation's
+scores are comparable. The selection samples (a tuned sweep picks its recipe
+on them) come from noise of their own stream, never from samples.npz's. Samples are saved as generated, with the activation's
 data range (`data_range`) and the interval pixels 0 and 255 map to
 (`image_range`, narrower under --data_margin) declared beside them.
 """
@@ -17,6 +18,8 @@ from gan_lab.gan.activations import OutputActivation
 from gan_lab.run import grids
 
 _GENERATE_BATCH = 500
+SELECTION_SAMPLES_FILE = "samples_selection.npz"
+SAMPLE_STREAM, SELECTION_STREAM = 2, 3  # The noise seeds [seed, stream] of samples.npz and samples_selection.npz.
 
 
 class SampleWriter:
@@ -26,8 +29,9 @@ class SampleWriter:
     self.activation, self.config = activation, config
     self._generate = tf.function(lambda noise: generator(noise, training=False))
     self.grid_noise = _normal([config.seed, 1], config.grid_size ** 2, config.noise_dim)  # [grid_size^2, noise_dim]
-    self.sample_noise = _normal([config.seed, 2], max(config.num_samples, config.snapshot_samples),
+    self.sample_noise = _normal([config.seed, SAMPLE_STREAM], max(config.num_samples, config.snapshot_samples),
                                 config.noise_dim)  # [max(num_samples, snapshot_samples), noise_dim]
+    self.selection_noise = _normal([config.seed, SELECTION_STREAM], config.selection_samples, config.noise_dim)
 
   def generate(self, noise: np.ndarray) -> np.ndarray:
     """Samples for `noise` [N, noise_dim], generated in batches (inference mode)."""
@@ -47,6 +51,10 @@ class SampleWriter:
     samples = self.generate(self.sample_noise[:count]).astype(np.float32)
     self.save_npz(path, samples)
     return samples
+
+  def save_selection_samples(self, path) -> None:
+    """Writes the selection samples: `selection_samples` rows from the selection noise stream."""
+    self.save_npz(path, self.generate(self.selection_noise).astype(np.float32))
 
   def save_npz(self, path, samples: np.ndarray) -> None:
     """Writes samples with their declared `data_range` and `image_range`."""

@@ -26,7 +26,7 @@ from gan_lab.gan.generator_ema import GeneratorEma
 from gan_lab.gan.train_step import GanUpdates, make_train_loop, StepSettings
 from gan_lab.run import distribute, run_lock, training_data
 from gan_lab.run.checkpoints import CheckpointError, RunCheckpoint
-from gan_lab.run.sample_writer import SampleWriter
+from gan_lab.run.sample_writer import SELECTION_SAMPLES_FILE, SampleWriter
 from gan_lab.run.training_log import NonFiniteLossError, TrainingLog
 
 __all__ = ["CheckpointError", "NonFiniteLossError", "OutputWriteError", "TrainResult", "Trainer", "train"]
@@ -134,6 +134,8 @@ class Trainer:
     grid_samples = self.samples.save_grid(out / "grid.png", config.train_steps)
     self.samples.save_npz(out / "grid_samples.npz", grid_samples)
     samples = self.samples.save_samples(out / "samples.npz", config.num_samples)
+    if config.selection_samples:
+      self.samples.save_selection_samples(out / SELECTION_SAMPLES_FILE)
     if self._raw_samples:
       self._raw_samples.save_samples(out / "samples_raw.npz", config.num_samples)
     self._log.close()
