@@ -102,11 +102,11 @@ FLAGS = flags.FLAGS
 
 
 def _table(flag, cast):
-  """Parses a MODEL:VALUE list flag (UsageError naming the flag)."""
+  """Parses a MODEL:VALUE list flag (ValueError naming the flag)."""
   try:
     return tuple((k, cast(v)) for k, v in (item.split(":") for item in FLAGS[flag].value))
   except ValueError as e:
-    raise app.UsageError(f"--{flag}={','.join(FLAGS[flag].value)}: expected MODEL:VALUE items ({e})") from e
+    raise ValueError(f"--{flag}={','.join(FLAGS[flag].value)}: expected MODEL:VALUE items ({e})") from None
 
 
 def _more_seeds():
@@ -115,7 +115,7 @@ def _more_seeds():
   except ValueError:
     parsed = ((),)
   if any(len(item) != 3 for item in parsed):
-    raise app.UsageError(f"--more_seeds={','.join(FLAGS.more_seeds)}: expected MODEL/LOSS:N items")
+    raise ValueError(f"--more_seeds={','.join(FLAGS.more_seeds)}: expected MODEL/LOSS:N items")
   return parsed
 
 
@@ -129,26 +129,23 @@ def _tune_steps(models):
   except ValueError:
     parsed = ((None, 0),)
   if any(steps < 1 for _, steps in parsed):
-    raise app.UsageError(f"--tune_steps={','.join(FLAGS.tune_steps)}: expected N or MODEL:N items, N >= 1")
+    raise ValueError(f"--tune_steps={','.join(FLAGS.tune_steps)}: expected N or MODEL:N items, N >= 1")
   return parsed
 
 
 def study_from_flags(native_bfloat16: bool = True) -> design.Study:
-  """The study the flags describe; a bad value is one usage line naming the flag (exit 1)."""
+  """The study the flags describe; ValueError naming the flag for a bad value (main: one line, exit 1)."""
   fields = {f.name for f in dataclasses.fields(design.Study)}
   plain = {name: FLAGS[name].value for name in fields if name in FLAGS and name not in
            ("train_steps", "mixed_precision", "more_seeds", "axis", "tune", "tune_steps")}
   plain = {k: tuple(v) if isinstance(v, list) else v for k, v in plain.items()}
-  try:
-    study = design.Study(**plain, train_steps=_table("train_steps", int),
-                         mixed_precision=_table("mixed_precision", str), more_seeds=_more_seeds(),
-                         axes=axis_flags.parse(FLAGS.axis, "axis"), tune=axis_flags.parse(FLAGS.tune, "tune"),
-                         tune_steps=_tune_steps(FLAGS.models), native_bfloat16=native_bfloat16)
-    if FLAGS.tune_steps and not study.tune:
-      raise ValueError(f"--tune_steps={','.join(FLAGS.tune_steps)} without --tune: nothing is tuned")
-    study.check()
-  except ValueError as e:
-    raise app.UsageError(str(e)) from e
+  study = design.Study(**plain, train_steps=_table("train_steps", int),
+                       mixed_precision=_table("mixed_precision", str), more_seeds=_more_seeds(),
+                       axes=axis_flags.parse(FLAGS.axis, "axis"), tune=axis_flags.parse(FLAGS.tune, "tune"),
+                       tune_steps=_tune_steps(FLAGS.models), native_bfloat16=native_bfloat16)
+  if FLAGS.tune_steps and not study.tune:
+    raise ValueError(f"--tune_steps={','.join(FLAGS.tune_steps)} without --tune: nothing is tuned")
+  study.check()
   return study
 
 
@@ -194,11 +191,8 @@ def _prepare_folders(study, sweep_dir) -> None:
   for folder in folders:
     os.makedirs(folder, exist_ok=True)
   if not FLAGS.report_only:
-    try:
-      for folder in folders:  # An archive holds runs of one budget, as a sweep folder does.
-        study.pin_budget(folder)
-    except ValueError as e:
-      raise app.UsageError(str(e)) from e
+    for folder in folders:  # An archive holds runs of one budget, as a sweep folder does (ValueError if not).
+      study.pin_budget(folder)
     atomic_io.write_json(os.path.join(sweep_dir, "sweep_flags.json"),
                          {f.name: f.value for f in FLAGS.get_flags_for_module(sys.argv[0])})
   if FLAGS.archive_dir:
@@ -257,7 +251,11 @@ def _stage_one(study, sweep_dir, scorer, stop, extra):
 def main(argv):
   if len(argv) > 1:
     raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
-  study = study_from_flags()
+  try:
+    study = study_from_flags()
+  except ValueError as e:  # One line naming the flag, before any folder is made or run started.
+    print(f"error: {e}", file=sys.stderr)
+    return ExitCode.BAD_FLAG
   if FLAGS.archive_dir and os.path.realpath(FLAGS.archive_dir) == os.path.realpath(FLAGS.sweep_dir):
     raise app.UsageError(f"--archive_dir={FLAGS.archive_dir} is --sweep_dir: archiving trims the runs it copies, "
                          "so it needs a folder of its own")
@@ -273,7 +271,11 @@ def main(argv):
   from gan_lab.study import archive, report, sweep
   sweep_dir = FLAGS.sweep_dir
   extra = [f"--data_dir={FLAGS.data_dir}"] if FLAGS.data_dir else []
-  _prepare_folders(study, sweep_dir)
+  try:
+    _prepare_folders(study, sweep_dir)
+  except ValueError as e:  # The folder pins another budget or design.
+    print(f"error: {e}", file=sys.stderr)
+    return ExitCode.BAD_FLAG
   try:
     ev = evaluator.load_or_train(FLAGS.dataset, FLAGS.evaluator_dir or None, FLAGS.data_dir or None,
                                  FLAGS.retrain_evaluator)

@@ -20,6 +20,7 @@ import numpy as np
 
 from gan_lab.study import results_csv, statistics
 from gan_lab.study.design import variant_label
+from gan_lab.study.factor import Factor
 
 COLLAPSED_CLASSES = 2  # A run whose samples cover this many classes or fewer has collapsed.
 
@@ -51,20 +52,33 @@ def seed_lines(groups: dict) -> list[str]:
   return lines
 
 
-def pooled_lines(rows, model: str) -> list[str]:
-  """Markdown: the activation effect on log FCD with the loss as a block, for one model (no margin variants)."""
+def strata_noun(factor: Factor, plural: bool = False) -> str:
+  """What the pooled answer pools over within a model: the loss in the activation study, else 'cell'."""
+  rest = [c for c in factor.cells if c != "model"]
+  noun = "loss" if rest == ["loss"] else "cell"
+  return noun + ("es" if noun == "loss" else "s") * plural
+
+
+def _stratum(factor: Factor, row) -> str:
+  return " · ".join(str(row[c]) for c in factor.cells if c != "model")
+
+
+def pooled_lines(rows, model: str, factor: Factor = Factor()) -> list[str]:
+  """Markdown: the factor's (activation's) effect on log FCD with the rest of the cell (the loss) as a block,
+  for one model (no margin variants)."""
   cells = {}
   for r in rows:
     if r["model"] == model and not r["data_margin"] and not r["failed"] and r.get("fcd") and r["fcd"] > 0:
-      cells.setdefault((r["output_activation"], r["loss"]), []).append(math.log(r["fcd"]))
+      cells.setdefault((factor.level(r), _stratum(factor, r)), []).append(math.log(r["fcd"]))
   activations = sorted({a for a, _ in cells})
   losses = sorted({l for _, l in cells})
   complete = all(len(cells.get((a, l), [])) >= 2 for a in activations for l in losses)
+  noun, stratum = factor.noun, strata_noun(factor)
   if len(activations) < 2 or len(losses) < 2:
-    return [f"The {model} runs here span {len(activations)} activation{'s' * (len(activations) != 1)} and "
-            f"{len(losses)} loss{'es' * (len(losses) != 1)}: nothing to pool over."]
+    return [f"The {model} runs here span {len(activations)} {noun}{'s' * (len(activations) != 1)} and "
+            f"{len(losses)} {strata_noun(factor, len(losses) != 1)}: nothing to pool over."]
   if not complete:
-    return [f"Not every {model} activation · loss cell has 2 finished seeds yet: no pooled test."]
+    return [f"Not every {model} {noun} · {stratum} cell has 2 finished seeds yet: no pooled test."]
   anova = statistics.two_way_anova(cells)
   pooled = {a: math.exp(np.mean([v for (aa, _), vs in cells.items() if aa == a for v in vs])) for a in activations}
   order = " < ".join(f"{a} ({pooled[a]:.4g})" for a in sorted(pooled, key=pooled.get))
@@ -73,15 +87,16 @@ def pooled_lines(rows, model: str) -> list[str]:
     f, df, p = anova[key]
     return f"{what}: F({df}, {anova['residual_df']}) = {f:.3g}, p = {p:.2g}"
 
-  return [f"Two-way analysis of log final FCD over every {model} run (activation x loss, seeds as replicates; "
+  return [f"Two-way analysis of log final FCD over every {model} run ({noun} x {stratum}, seeds as replicates; "
           "type II sums of squares):", "",
-          f"- {effect('a', 'activation')}", f"- {effect('b', 'loss')}",
-          f"- {effect('interaction', 'activation x loss (does the best activation depend on the loss?)')}", "",
-          f"Geometric mean FCD per activation over all losses and seeds: {order}.", "",
-          *pooled_pair_lines(cells, activations, losses)]
+          f"- {effect('a', noun)}", f"- {effect('b', stratum)}",
+          f"- {effect('interaction', f'{noun} x {stratum} (does the best {noun} depend on the {stratum}?)')}", "",
+          f"Geometric mean FCD per {noun} over all {strata_noun(factor, True)} and seeds: {order}.", "",
+          *pooled_pair_lines(cells, activations, losses, factor=factor)]
 
 
-def pooled_pair_lines(cells: dict, activations: list, losses: list, alpha: float = 0.05) -> list[str]:
+def pooled_pair_lines(cells: dict, activations: list, losses: list, alpha: float = 0.05,
+                      factor: Factor = Factor()) -> list[str]:
   """Markdown: every activation pair over all losses at once, by a permutation test stratified by loss.
 
   cells: {(activation, loss): [log FCD]}. The effect is the mean over
@@ -94,9 +109,10 @@ def pooled_pair_lines(cells: dict, activations: list, losses: list, alpha: float
   blocks = {pair: [(cells[(pair[0], l)], cells[(pair[1], l)]) for l in losses] for pair in pairs}
   p = [statistics.stratified_permutation_p(blocks[pair]) for pair in pairs]
   adjusted = statistics.holm(p)
-  lines = [f"Every pair over all {len(losses)} losses at once (log FCD; labels shuffled only within a loss, "
-           f"so the loss cancels; Holm over these {len(pairs)} pairs):", "",
-           "| a vs b | FCD a / b (per-loss ratios averaged on the log scale) | stratified permutation p | Holm | "
+  stratum = strata_noun(factor)
+  lines = [f"Every pair over all {len(losses)} {strata_noun(factor, True)} at once (log FCD; labels shuffled only "
+           f"within a {stratum}, so the {stratum} cancels; Holm over these {len(pairs)} pairs):", "",
+           f"| a vs b | FCD a / b (per-{stratum} ratios averaged on the log scale) | stratified permutation p | Holm | "
            "verdict |", "| --- | --- | --- | --- | --- |"]
   for (a, b), raw, held in zip(pairs, p, adjusted):
     ratio = math.exp(np.mean([np.mean(x) - np.mean(y) for x, y in blocks[(a, b)]]))
@@ -105,7 +121,7 @@ def pooled_pair_lines(cells: dict, activations: list, losses: list, alpha: float
   return lines
 
 
-def clipping_lines(rows) -> list[str]:
+def clipping_lines(rows, factor: Factor = Factor()) -> list[str]:
   """Markdown: every cell whose samples leave black..white, scored clipped (as saved images are) and unclipped.
 
   A row per model · loss · activation variant with any value clipped: the
@@ -115,15 +131,15 @@ def clipping_lines(rows) -> list[str]:
   groups = {}
   for r in rows:
     if not r["failed"] and r.get("fcd") and r.get("fcd_unclipped") and (r.get("clipped_fraction") or 0) > 0:
-      groups.setdefault((r["model"], r["loss"], variant_label(r["output_activation"], r["data_margin"])), []).append(r)
+      groups.setdefault((factor.block_label(factor.block(r)), variant_label(*factor.key(r))), []).append(r)
   if not groups:
     return []
-  lines = ["| model · loss · activation | runs | FCD clipped | FCD unclipped | clipped higher in | values clipped |",
+  lines = [f"| {factor.header()} · {factor.noun} | runs | FCD clipped | FCD unclipped | clipped higher in | values clipped |",
            "| --- | --- | --- | --- | --- | --- |"]
-  for (model, loss, label), runs in sorted(groups.items(), key=lambda item: ("+" in item[0][2], item[0])):
+  for (block, label), runs in sorted(groups.items(), key=lambda item: ("+" in item[0][1], item[0])):
     clipped, unclipped = [r["fcd"] for r in runs], [r["fcd_unclipped"] for r in runs]
     share = [r["clipped_fraction"] for r in runs]
-    lines.append(f"| {model} · {loss} · {label} | {len(runs)} | {statistics.geometric_mean(clipped):.3g} | "
+    lines.append(f"| {block} · {label} | {len(runs)} | {statistics.geometric_mean(clipped):.3g} | "
                  f"{statistics.geometric_mean(unclipped):.3g} | {sum(c > u for c, u in zip(clipped, unclipped))} of "
                  f"{len(runs)} | {min(share):.1%}-{max(share):.1%} |")
   return lines

@@ -18,13 +18,16 @@ AXES = ("model", "loss", "output_activation", "data_margin", "seed")
 METRICS = tuple(SCORES)
 
 
-def write(hparams_dir, rows) -> None:
-  """One session per finished run (`hparams_dir/<run label>`), and the experiment's config at the top."""
+def write(hparams_dir, rows, axes_shown=AXES) -> None:
+  """One session per finished run (`hparams_dir/<run label>`), and the experiment's config at the top.
+
+  axes_shown: the results columns shown as hparams (a sweep's --axis and --tune fields besides the study's).
+  """
   hparams_dir = Path(hparams_dir)
   scored = [r for r in rows if not r["failed"] and "fcd" in r]
   temporary = hparams_dir.with_name(f".{hparams_dir.name}.tmp")
   shutil.rmtree(temporary, ignore_errors=True)
-  axes = [hp.HParam(a, hp.Discrete(sorted({r[a] for r in scored}))) for a in AXES]
+  axes = [hp.HParam(a, hp.Discrete(sorted({r[a] for r in scored}))) for a in axes_shown]
   writer = tf.summary.create_file_writer(str(temporary))
   with writer.as_default():
     hp.hparams_config(hparams=axes, metrics=[hp.Metric(m) for m in METRICS])
@@ -32,7 +35,7 @@ def write(hparams_dir, rows) -> None:
   for row in scored:
     writer = tf.summary.create_file_writer(str(temporary / row["run"]))
     with writer.as_default():
-      hp.hparams({a: row[a] for a in AXES}, trial_id=row["run"])
+      hp.hparams({a: row[a] for a in axes_shown}, trial_id=row["run"])
       for metric in METRICS:
         tf.summary.scalar(metric, row[metric], step=row["train_steps"])
     writer.close()

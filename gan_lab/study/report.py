@@ -30,8 +30,9 @@ from gan_lab.evaluation.metrics import SCORES
 from gan_lab.evaluation.scoring import SCORES_FILE
 from gan_lab.files import atomic_io
 from gan_lab.gan.train_step import DIAGNOSTICS
-from gan_lab.study import evidence, hparams_log, report_figures, results_csv, statistics, tables
+from gan_lab.study import design, evidence, hparams_log, report_figures, results_csv, statistics, tables
 from gan_lab.study.design import variant_label
+from gan_lab.study.factor import Factor
 from gan_lab.study.sweep import RunSpec
 
 # The table's columns: every score (of the clipped samples), FCD unclipped and the share clipping changed, and the
@@ -50,6 +51,9 @@ def run_row(spec: RunSpec) -> dict:
   row.update(model=cell.model, loss=cell.loss, output_activation=cell.activation, data_margin=cell.data_margin,
              variant=cell.variant, seed=spec.seed, run=spec.label, failed=status["status"] != "ok",
              failure_reason=status.get("reason", ""), wall_seconds=status.get("wall_seconds"))
+  row.update(_axis_columns(cell.axes + cell.tuned))
+  if cell.tuned:
+    row["tuned"] = "; ".join(f"{name}={v}" for name, v in cell.tuned)
   scores_path = spec.run_dir / SCORES_FILE
   if not row["failed"] and scores_path.is_file():
     row.update(json.loads(scores_path.read_text())["final"])
@@ -72,16 +76,22 @@ def snapshot_rows(specs) -> list[dict]:
     for point in json.loads(scores.read_text())["curve"]:
       diagnostics = {k: logged[point["step"]][k] for k in DIAGNOSTICS if point["step"] in logged}
       rows.append({"run": spec.label, "model": cell.model, "loss": cell.loss, "output_activation": cell.activation,
-                   "data_margin": cell.data_margin, "seed": spec.seed, **point, **diagnostics})
+                   "data_margin": cell.data_margin, **_axis_columns(cell.axes), "seed": spec.seed, **point,
+                   **diagnostics})
   return rows
 
 
-def _blocks(rows):
-  """{(model, loss): {(activation, data_margin): [ok rows]}} in the rows' order, failed runs left out."""
+def _axis_columns(axis_values) -> dict:
+  """{field: value} of a cell's --axis (or --tune) values: a tied axis fills each of its fields' columns."""
+  return {field: value for name, value in axis_values for field in name.split(",")}
+
+
+def _blocks(rows, factor: Factor = Factor()):
+  """{block: {(level, data_margin): [ok rows]}} in the rows' order, failed runs left out (`Factor`)."""
   blocks = {}
   for row in rows:
-    variants = blocks.setdefault((row["model"], row["loss"]), {})
-    key = (row["output_activation"], row["data_margin"])
+    variants = blocks.setdefault(factor.block(row), {})
+    key = factor.key(row)
     variants.setdefault(key, [])
     if not row["failed"] and PRIMARY in row:
       variants[key].append(row)
@@ -106,7 +116,7 @@ def _p(value) -> str:
   return "n/a" if math.isnan(value) else f"{value:.2g}"
 
 
-def _table(variants, rows_all) -> list[str]:
+def _table(variants, rows_all, factor: Factor = Factor()) -> list[str]:
   """The block's median [min, max] table: a row per activation variant (all its runs, failed ones counted).
 
   Median and range rather than mean ± t-interval: with 3-5 seeds and a run
@@ -114,9 +124,8 @@ def _table(variants, rows_all) -> list[str]:
   take (negative FCD, precision above 1); the range cannot, and the overview
   gives FCD's interval on the log scale.
   """
-  groups = {variant_label(a, m): [r for r in rows_all if (r["output_activation"], r["data_margin"]) == (a, m)]
-            for a, m in variants}
-  return tables.seed_table("activation", groups, [(m, m) for m in SUMMARY_METRICS], digits=4,
+  groups = {variant_label(a, m): [r for r in rows_all if factor.key(r) == (a, m)] for a, m in variants}
+  return tables.seed_table(factor.noun, groups, [(m, m) for m in SUMMARY_METRICS], digits=4,
                            cell=statistics.format_median_range)
 
 
@@ -202,16 +211,16 @@ def overview_cell(rows) -> str:
   return text + f" ({len(values)}" + (f"; {collapsed} collapsed)" if collapsed else ")")
 
 
-def overview_lines(rows) -> list[str]:
-  """FCD at a glance: a row per model x loss, a column per activation (no margin variants).
+def overview_lines(rows, factor: Factor = Factor()) -> list[str]:
+  """FCD at a glance: a row per block (model x loss), a column per level (activation; no margin variants).
 
   Each cell is `overview_cell`; the row's lowest geometric mean is bold,
   and a cell that the row's tests (Welch on log FCD, Holm over the row's
   pairs) find worse than that best is marked with a dagger.
   """
-  activations = list(dict.fromkeys(r["output_activation"] for r in rows if not r["data_margin"]))
-  lines = ["| model · loss | " + " | ".join(activations) + " |", "|" + " --- |" * (len(activations) + 1)]
-  for (model, loss), variants in _blocks(rows).items():
+  activations = list(dict.fromkeys(factor.level(r) for r in rows if not r["data_margin"]))
+  lines = [f"| {factor.header()} | " + " | ".join(activations) + " |", "|" + " --- |" * (len(activations) + 1)]
+  for block, variants in _blocks(rows, factor).items():
     groups = _plain(variants)
     if not groups:
       continue
@@ -225,84 +234,109 @@ def overview_lines(rows) -> list[str]:
         continue
       text = overview_cell(variants[(v, 0.0)])
       cells.append(f"**{text}**" if v == best else text + (" †" if v in worse else ""))
-    lines.append(f"| {model} · {loss} | " + " | ".join(cells) + " |")
+    lines.append(f"| {factor.block_label(block)} | " + " | ".join(cells) + " |")
   return lines
 
 
-def study_family_lines(rows, alpha: float = 0.05) -> list[str]:
+def study_family_lines(rows, alpha: float = 0.05, factor: Factor = Factor()) -> list[str]:
   """Every activation pair of every model x loss as one family, Holm-corrected over all of them.
 
   The pair tables correct over a row's 6 pairs; a sentence that draws on
   several rows ("tanh is best everywhere") draws on all of them, so this
   table gives each pair's p-values adjusted over the whole study as well.
   """
-  pairs = [(model, loss, c) for (model, loss), variants in _blocks(rows).items()
+  pairs = [(block, c) for block, variants in _blocks(rows, factor).items()
            for c in statistics.pairwise(_logs(_plain(variants))) if not math.isnan(c["welch_p"])]  # 2+ seeds a side.
   if not pairs:
     return []
-  welch = statistics.holm([c["welch_p"] for _, _, c in pairs])
-  permutation = statistics.holm([c["permutation_p"] for _, _, c in pairs])
+  welch = statistics.holm([c["welch_p"] for _, c in pairs])
+  permutation = statistics.holm([c["permutation_p"] for _, c in pairs])
   held = [i for i, p in enumerate(welch) if p < alpha]
-  lines = [f"All {len(pairs)} testable activation pairs (no margin variants; 2 or more seeds a side) as one "
+  lines = [f"All {len(pairs)} testable {factor.noun} pairs (no margin variants; 2 or more seeds a side) as one "
            f"family. Below {alpha} after Holm's correction over all of them: Welch p in {len(held)}, exact "
            f"permutation p in {sum(p < alpha for p in permutation)}.", "",
-           "| model · loss | a vs b | FCD a / b | Welch p | Holm over the study | permutation p | "
+           f"| {factor.header()} | a vs b | FCD a / b | Welch p | Holm over the study | permutation p | "
            "Holm over the study |",
            "| --- | --- | --- | --- | --- | --- | --- |"]
-  for (model, loss, c), w, q in zip(pairs, welch, permutation):
-    lines.append(f"| {model} · {loss} | {c['a']} vs {c['b']} | {_ratio(c)} | {_p(c['welch_p'])} | "
+  for (block, c), w, q in zip(pairs, welch, permutation):
+    lines.append(f"| {factor.block_label(block)} | {c['a']} vs {c['b']} | {_ratio(c)} | {_p(c['welch_p'])} | "
                  f"{'**' + _p(w) + '**' if w < alpha else _p(w)} | {_p(c['permutation_p'])} | {_p(q)} |")
   return lines
 
 
-def summary_markdown(rows, floor: dict, budget: str, rank_curves: dict | None = None) -> str:
-  """Per model x loss: mean ± 95% CI, pair tests on log FCD, ranking, when it settled, the margin control; failures.
+def summary_markdown(rows, floor: dict, budget: str, rank_curves: dict | None = None,
+                     factor: Factor = Factor()) -> str:
+  """Per block: mean ± 95% CI, pair tests on log FCD, ranking, when it settled, the margin control; failures.
 
   rank_curves: `report_figures.rank_curves` of the same runs ({} to leave the settling out).
+  factor: what is compared within which cells (the activation study's by default).
   """
+  cells = " x ".join(factor.cells)
   lines = [f"Budget per run: {budget}", "",
-           "Per-activation tables: median [min, max] over seeds (just the value for one seed). Lower is better "
+           f"Per-{factor.noun} tables: median [min, max] over seeds (just the value for one seed). Lower is better "
            "for fcd and kid; higher for recall, precision, classifier_score and classes_covered. Pairs are compared "
            "on log FCD (FCD a / b: the ratio of geometric means) with Welch's t-test and the exact permutation test "
            "(its smallest possible p is 0.1 with 3 seeds a side, 0.0079 with 5), Holm-corrected over the pairs of "
-           "one model x loss; **better** marks a Holm-adjusted Welch p below 0.05.",
+           f"one {cells}; **better** marks a Holm-adjusted Welch p below 0.05.",
            "", "Real test images against the real train reference (the floor): " +
            ", ".join(f"{m} {floor[m]:.4g}" for m in SUMMARY_METRICS if m in floor) + ".",
+           *precision_lines(rows, factor),
            "", "## Overview: final FCD (lower is better)", "",
            "Geometric mean [95% t-interval on log FCD] (seeds; runs that collapsed to "
            f"{evidence.COLLAPSED_CLASSES} classes or fewer); **bold**: the row's best; †: worse than the row's best "
            "by the row's Holm-corrected Welch test on log FCD (p < 0.05); unmarked: not distinguishable from the best "
            "at this budget.",
-           "", *overview_lines(rows)]
-  for (model, loss), variants in _blocks(rows).items():
-    block_rows = [r for r in rows if (r["model"], r["loss"]) == (model, loss)]
-    lines += ["", f"## {model} · {loss}", "", *_table(variants, block_rows)]
-    groups = _plain(variants)
-    if len(groups) > 1:
-      table, pairs = _comparison_lines(groups)
-      lines += ["", *table, "", ranking_sentence(groups, pairs)]
-      if (model, loss) in (rank_curves or {}):
-        lines += order_lines(*rank_curves[(model, loss)])
-    lines += _margin_lines(variants)
-    labels = {variant_label(a, m): [r for r in block_rows if (r["output_activation"], r["data_margin"]) == (a, m)]
-              for a, m in variants}
-    lines += ["", f"Every seed (collapsed: {evidence.COLLAPSED_CLASSES} classes covered or fewer):", "",
-              *evidence.seed_lines(labels)]
+           "", *overview_lines(rows, factor)]
+  for block, variants in _blocks(rows, factor).items():
+    lines += _block_lines(block, variants, [r for r in rows if factor.block(r) == block], rank_curves, factor)
   for model in dict.fromkeys(r["model"] for r in rows):
-    lines += ["", f"## {model}: one answer pooled over losses", "", *evidence.pooled_lines(rows, model)]
-  clipping = evidence.clipping_lines(rows)
+    lines += ["", f"## {model}: one answer pooled over {evidence.strata_noun(factor, plural=True)}", "",
+              *evidence.pooled_lines(rows, model, factor)]
+  clipping = evidence.clipping_lines(rows, factor)
   if clipping:
     lines += ["", "## Clipped against unclipped scores", "",
               "FCD is scored on the samples as 8-bit images, clipped to black..white as every saved image is "
               "(`fcd`); `fcd_unclipped` scores the raw output mapped to pixels. The cells where clipping "
               "happens:", "", *clipping]
-  family = study_family_lines(rows)
+  family = study_family_lines(rows, factor=factor)
   if family:
     lines += ["", "## Every pair at once: Holm over the whole study", "", *family]
   failures = [f"- {r['run']}: {r['failure_reason']}" for r in rows if r["failed"]]
   if failures:
     lines += ["", "## Failed runs", "", *failures]
   return "\n".join(lines) + "\n"
+
+
+def _block_lines(block, variants, block_rows, rank_curves, factor: Factor) -> list[str]:
+  """One block's section: its table, pair tests, ranking, settling, margin control and every seed."""
+  lines = ["", f"## {factor.block_label(block)}", "", *_table(variants, block_rows, factor)]
+  groups = _plain(variants)
+  if len(groups) > 1:
+    table, pairs = _comparison_lines(groups)
+    lines += ["", *table, "", ranking_sentence(groups, pairs)]
+    if block in (rank_curves or {}):
+      lines += order_lines(*rank_curves[block])
+  lines += _margin_lines(variants)
+  labels = {variant_label(a, m): [r for r in block_rows if factor.key(r) == (a, m)] for a, m in variants}
+  return lines + ["", f"Every seed (collapsed: {evidence.COLLAPSED_CLASSES} classes covered or fewer):", "",
+                  *evidence.seed_lines(labels)]
+
+
+def precision_lines(rows, factor: Factor = Factor()) -> list[str]:
+  """A warning for each block whose runs trained in more than one precision (none where each block has one).
+
+  A sweep falls back from bfloat16 to float32 on a machine without bfloat16
+  units; runs of one folder restarted on two kinds of machine then differ
+  in more than their seed, which the tests would not show.
+  """
+  precisions = {}
+  for r in rows:
+    precisions.setdefault(factor.block(r), {}).setdefault(r.get("mixed_precision"), 0)
+    precisions[factor.block(r)][r.get("mixed_precision")] += 1
+  mixed = [f"- {factor.block_label(b)}: " + ", ".join(f"{n} in {p}" for p, n in counts.items())
+           for b, counts in precisions.items() if len(counts) > 1]
+  return ["", "**Warning: runs of one cell trained in different precisions** (their comparison mixes precision "
+          "with the factor):", "", *mixed] if mixed else []
 
 
 def _budget_note(sweep_dir, evaluator_accuracy) -> str:
@@ -327,9 +361,16 @@ def write_report(sweep_dir, specs, scorer, evaluator_accuracy: float) -> list[di
   results_csv.write(sweep_dir / RESULTS_CSV, rows)
   results_csv.write(sweep_dir / SNAPSHOTS_CSV, snapshots)
   report_figures.save_grids(sweep_dir / "grids.png", specs)
-  hparams_log.write(sweep_dir / "hparams", rows)
+  hparams_log.write(sweep_dir / "hparams", rows, _hparams(sweep_dir))
   write_summary(sweep_dir, rows, snapshots, floor)
   return rows
+
+
+def _hparams(sweep_dir) -> tuple[str, ...]:
+  """The HParams dashboard's axes: the study's named ones, then every --axis and --tune field."""
+  pinned = design.pinned_design(sweep_dir)
+  fields = [f for spec in pinned["axes"] + pinned["tune"] for f in spec.partition("=")[0].split(",")]
+  return hparams_log.AXES[:-1] + tuple(fields) + hparams_log.AXES[-1:]
 
 
 def report_from_csv(sweep_dir) -> list[dict]:
@@ -345,9 +386,13 @@ def report_from_csv(sweep_dir) -> list[dict]:
 def write_summary(sweep_dir, rows, snapshots, floor: dict) -> None:
   """summary.md, curves.png, ranks.png and seeds.png from result and snapshot rows and the floor record."""
   sweep_dir = Path(sweep_dir)
+  factor = Factor.of_design(design.pinned_design(sweep_dir))
   summary = summary_markdown(rows, floor["final"], _budget_note(sweep_dir, floor["evaluator_test_accuracy"]),
-                             report_figures.rank_curves(snapshots))
+                             report_figures.rank_curves(snapshots, factor), factor)
+  tuning_table = sweep_dir / design.TUNING_DIR / "tuning.md"
+  if tuning_table.is_file():  # A tuned study: the choices its stage-2 runs were trained with.
+    summary += "\n#" + tuning_table.read_text()
   atomic_io.write_bytes(sweep_dir / "summary.md", summary.encode())
-  report_figures.save_curves(sweep_dir / "curves.png", snapshots, floor["curve_fcd"])
-  report_figures.save_ranks(sweep_dir / "ranks.png", snapshots)
-  report_figures.save_seeds(sweep_dir / "seeds.png", rows, evidence.COLLAPSED_CLASSES)
+  report_figures.save_curves(sweep_dir / "curves.png", snapshots, floor["curve_fcd"], factor)
+  report_figures.save_ranks(sweep_dir / "ranks.png", snapshots, factor)
+  report_figures.save_seeds(sweep_dir / "seeds.png", rows, evidence.COLLAPSED_CLASSES, factor)

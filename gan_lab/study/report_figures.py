@@ -19,6 +19,7 @@ from gan_lab.evaluation import scoring
 from gan_lab.files import atomic_io
 from gan_lab.run import grids
 from gan_lab.study.design import variant_label
+from gan_lab.study.factor import Factor
 
 
 def _blocks(specs):
@@ -79,12 +80,12 @@ def aligned(per_run: list[dict]) -> tuple[list, list[list]]:
   return steps, [[p[s] for s in steps] for p in per_run]
 
 
-def snapshot_blocks(snapshots) -> dict:
-  """{(model, loss): {(activation, data_margin): {run: {step: snapshot row}}}}, in the rows' order."""
+def snapshot_blocks(snapshots, factor: Factor = Factor()) -> dict:
+  """{block: {(level, data_margin): {run: {step: snapshot row}}}}, in the rows' order (`Factor`)."""
   blocks = {}
   for row in snapshots:
-    variants = blocks.setdefault((row["model"], row["loss"]), {})
-    runs = variants.setdefault((row["output_activation"], row["data_margin"]), {})
+    variants = blocks.setdefault(factor.block(row), {})
+    runs = variants.setdefault(factor.key(row), {})
     runs.setdefault(row["run"], {})[row["step"]] = row
   return blocks
 
@@ -97,14 +98,14 @@ def _series(runs: dict, key):
   return aligned([{step: value(row) for step, row in steps.items()} for steps in runs.values()])
 
 
-def save_curves(path, snapshots, curve_floor: float | None) -> None:
+def save_curves(path, snapshots, curve_floor: float | None, factor: Factor = Factor()) -> None:
   """Per model x loss (rows): snapshot FCD and the saturation diagnostics against step; mean line, min-max band."""
   panels = [("fcd", "snapshot FCD"), ("saturated_fraction", "saturated fraction"),
             ("out_of_range_fraction", "outside pixel range"), ("preact_grad_norm", "pre-activation grad norm")]
-  blocks = snapshot_blocks(snapshots)
+  blocks = snapshot_blocks(snapshots, factor)
   figure, axes = plt.subplots(len(blocks), len(panels), squeeze=False, figsize=(4.2 * len(panels), 2.7 * len(blocks)),
                               dpi=90)
-  for row, ((model, loss), variants) in enumerate(blocks.items()):
+  for row, (block, variants) in enumerate(blocks.items()):
     for col, (key, label) in enumerate(panels):
       ax = axes[row][col]
       for (activation, margin), runs in variants.items():
@@ -113,7 +114,7 @@ def save_curves(path, snapshots, curve_floor: float | None) -> None:
           line, = ax.plot(steps, np.mean(values, axis=0), label=variant_label(activation, margin),
                           linestyle="--" if margin else "-")
           ax.fill_between(steps, np.min(values, axis=0), np.max(values, axis=0), color=line.get_color(), alpha=0.15)
-      ax.set_title(f"{model} · {loss}: {label}", fontsize=9)
+      ax.set_title(f"{factor.block_label(block)}: {label}", fontsize=9)
       if key == "fcd":
         ax.set_yscale("log")
         if curve_floor is not None:
@@ -124,15 +125,15 @@ def save_curves(path, snapshots, curve_floor: float | None) -> None:
   atomic_io.save_figure(path, figure)
 
 
-def rank_curves(snapshots) -> dict:
-  """{(model, loss): (steps, {activation: ranks})}: the rank (1 = best) of each plain activation's snapshot FCD,
+def rank_curves(snapshots, factor: Factor = Factor()) -> dict:
+  """{block: (steps, {level: ranks})}: the rank (1 = best) of each plain activation's snapshot FCD,
   by its geometric mean over seeds (the scale the report compares final FCD on).
 
   Ties share the average rank. Margin variants are left out: the ranking
   compares activations under the same data mapping.
   """
   curves = {}
-  for block, variants in snapshot_blocks(snapshots).items():
+  for block, variants in snapshot_blocks(snapshots, factor).items():
     means = {}
     for (activation, margin), runs in variants.items():
       steps, values = _series(runs, "fcd")
@@ -159,21 +160,21 @@ def order_spans(steps, ranks: dict) -> list[tuple[int, int, list[str]]]:
   return spans
 
 
-def save_ranks(path, snapshots) -> None:
-  """One panel per model x loss: each activation's rank by snapshot FCD against step."""
-  curves = rank_curves(snapshots)
+def save_ranks(path, snapshots, factor: Factor = Factor()) -> None:
+  """One panel per block (model x loss): each level's (activation's) rank by snapshot FCD against step."""
+  curves = rank_curves(snapshots, factor)
   columns = min(4, max(1, len(curves)))
   rows = -(-max(1, len(curves)) // columns)
   figure, axes = plt.subplots(rows, columns, squeeze=False, figsize=(3.6 * columns, 2.8 * rows), dpi=90)
   for ax in axes.flat:
     ax.set_axis_off()
-  for ax, ((model, loss), (steps, ranks)) in zip(axes.flat, curves.items()):
+  for ax, (block, (steps, ranks)) in zip(axes.flat, curves.items()):
     ax.set_axis_on()
     for variant, values in ranks.items():
       ax.plot(steps, values, marker="o", markersize=3, label=variant)
     ax.set_ylim(len(ranks) + 0.5, 0.5)
     ax.set_yticks(range(1, len(ranks) + 1))
-    ax.set_title(f"{model} · {loss}", fontsize=9)
+    ax.set_title(factor.block_label(block), fontsize=9)
     ax.set_xlabel("training step", fontsize=8)
     ax.set_ylabel("rank by geometric mean FCD (1 best)", fontsize=8)
     ax.legend(fontsize=6)
@@ -181,25 +182,25 @@ def save_ranks(path, snapshots) -> None:
   atomic_io.save_figure(path, figure)
 
 
-def save_seeds(path, rows, collapsed_classes: int) -> None:
+def save_seeds(path, rows, collapsed_classes: int, factor: Factor = Factor()) -> None:
   """Every seed's final FCD (log scale), a panel per model x loss, a column of points per activation variant.
 
   Seeds sit side by side in seed order, the black bar is the geometric mean (the overview's centre), and runs
   that collapsed (at most `collapsed_classes` classes covered) are drawn as red crosses: the figure shows
   what a mean hides when outcomes are bimodal.
   """
-  blocks = list(dict.fromkeys((r["model"], r["loss"]) for r in rows))
+  blocks = list(dict.fromkeys(factor.block(r) for r in rows))
   columns = min(4, max(1, len(blocks)))
   figure, axes = plt.subplots(-(-max(1, len(blocks)) // columns), columns, squeeze=False,
                               figsize=(3.6 * columns, 2.9 * -(-max(1, len(blocks)) // columns)), dpi=90)
   for ax in axes.flat:
     ax.set_axis_off()
-  for ax, (model, loss) in zip(axes.flat, blocks):
+  for ax, block in zip(axes.flat, blocks):
     ax.set_axis_on()
-    finished = [r for r in rows if (r["model"], r["loss"]) == (model, loss) and not r["failed"] and r.get("fcd")]
-    labels = list(dict.fromkeys(r["variant"] for r in finished))
+    finished = [r for r in rows if factor.block(r) == block and not r["failed"] and r.get("fcd")]
+    labels = list(dict.fromkeys(variant_label(*factor.key(r)) for r in finished))
     for x, label in enumerate(labels):
-      seeds = sorted((r for r in finished if r["variant"] == label), key=lambda r: r["seed"])
+      seeds = sorted((r for r in finished if variant_label(*factor.key(r)) == label), key=lambda r: r["seed"])
       for offset, r in zip(np.linspace(-0.2, 0.2, len(seeds)) if len(seeds) > 1 else [0.0], seeds):
         gone = r.get("classes_covered") is not None and r["classes_covered"] <= collapsed_classes
         ax.plot(x + offset, r["fcd"], "x" if gone else "o", color="tab:red" if gone else "tab:blue", markersize=4)
@@ -209,7 +210,7 @@ def save_seeds(path, rows, collapsed_classes: int) -> None:
     ax.yaxis.set_minor_formatter(ticker.LogFormatter(labelOnlyBase=False, minor_thresholds=(2, 0.5)))
     ax.tick_params(axis="y", which="both", labelsize=7)
     ax.set_xticks(range(len(labels)), labels, rotation=30, fontsize=7, ha="right")
-    ax.set_title(f"{model} · {loss}", fontsize=9)
+    ax.set_title(factor.block_label(block), fontsize=9)
     ax.set_ylabel("final FCD (log)", fontsize=8)
   figure.suptitle(f"every seed (left to right in seed order); bar: geometric mean; red x: collapsed "
                   f"({collapsed_classes} classes or fewer)", fontsize=10)
