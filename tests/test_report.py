@@ -182,3 +182,13 @@ def test_the_study_family_corrects_every_pair_of_every_row_at_once():
   assert lines[0].startswith(f"All 4 testable activation pairs (no margin variants; 2 or more seeds a side) as one "
                              "family. Below 0.05 after Holm's correction over all of them: Welch p in "
                              f"{sum(p < 0.05 for p in adjusted)}, exact permutation p in 0.")
+
+
+def test_a_cell_whose_runs_trained_in_two_precisions_is_called_out():
+  base = {"model": "dcgan", "loss": "hinge", "output_activation": "tanh", "data_margin": 0.0}
+  rows = [{**base, "mixed_precision": "mixed_bfloat16"}, {**base, "mixed_precision": "none"},
+          {**base, "loss": "least_squares", "mixed_precision": "none"}]
+  lines = report.precision_lines(rows)
+  assert "**Warning: runs of one cell trained in different precisions**" in lines[1]
+  assert lines[-1] == "- dcgan · hinge: 1 in mixed_bfloat16, 1 in none"
+  assert report.precision_lines(rows[1:]) == []

@@ -51,3 +51,51 @@ def test_a_folder_refuses_another_budget_but_accepts_other_axes(tmp_path):
 def test_check_names_the_flag(changes, message):
   with pytest.raises(ValueError, match=message):
     study_lib.Study(**changes).check()
+
+
+def test_bfloat16_falls_back_to_float32_where_the_machine_would_emulate_it():
+  cell = Cell("dcgan", "non_saturating", "tanh")
+  native = study_lib.Study()
+  assert "--mixed_precision=mixed_bfloat16" in native.train_args(cell) and native.precision_note() == ""
+  emulated = study_lib.Study(native_bfloat16=False)
+  assert "--mixed_precision=none" in emulated.train_args(cell)
+  assert "--mixed_precision=none" in emulated.train_args(Cell("mlp", "hinge", "tanh"))  # mlp asked for none anyway.
+  assert emulated.precision_note().startswith("note: this machine has no bfloat16 units") and (
+      "dcgan runs train in float32 instead of emulated mixed_bfloat16" in emulated.precision_note())
+  assert emulated.budget("dcgan")["mixed_precision"] == "mixed_bfloat16"  # The folder pins what the study asks for.
+
+
+def test_axes_multiply_the_cells_and_tuning_cells_carry_every_combination():
+  beta = study_lib.axes_lib.Axis(("beta_1",), (0.0, 0.5))
+  lr = study_lib.axes_lib.Axis(("g_learning_rate", "d_learning_rate"), (1e-4, 2e-4, 4e-4))
+  study = study_lib.Study(models=("mlp",), losses=("hinge",), data_margin=0.0, axes=(beta,), tune=(lr,),
+                          tune_steps=(("mlp", 40),), tune_seeds=2)
+  assert len(study.cells()) == 4 * 2 and len(study.tuning_cells()) == 4 * 2 * 3
+  tuned = study.tuning_cells()[0]
+  assert tuned.path_parts()[-2:] == ("beta_1=0.0", "g_learning_rate,d_learning_rate=0.0001")
+  assert list(study.tune_seeds_of(tuned)) == [10000, 10001] and not set(study.tune_seeds_of(tuned)) & set(
+      study.seeds_of(tuned))
+  args = study.tuning_train_args(tuned)
+  assert "--train_steps=40" in args and "--selection_samples=10000" in args and "--snapshot_every=0" in args
+
+
+def test_a_folder_refuses_a_restart_with_other_axes_but_takes_other_named_axes(tmp_path):
+  beta = study_lib.axes_lib.Axis(("beta_1",), (0.0, 0.5))
+  study_lib.Study(models=("mlp",), axes=(beta,)).pin_budget(tmp_path)
+  study_lib.Study(models=("mlp",), losses=("hinge",), axes=(beta,)).pin_budget(tmp_path)
+  with pytest.raises(ValueError, match=r"pins another design: axes was beta_1=0.0,0.5, now \[\]"):
+    study_lib.Study(models=("mlp",)).pin_budget(tmp_path)
+  with pytest.raises(ValueError, match=r"pins another design: factor was 'output_activation', now 'beta_1'"):
+    study_lib.Study(models=("mlp",), axes=(beta,), factor="beta_1").pin_budget(tmp_path)
+
+
+def test_discover_reads_axis_and_tuned_parts_back_from_folder_names(tmp_path):
+  from gan_lab.study import sweep  # pylint: disable=g-import-not-at-top
+  cell = Cell("mlp", "hinge", "tanh", 0.0, (("beta_1", 0.5),), (("g_learning_rate,d_learning_rate", 4e-4),))
+  run_dir = sweep.run_dir_of(tmp_path, cell, 3)
+  run_dir.mkdir(parents=True)
+  sweep.write_status(run_dir, {"status": "ok"})
+  (found,) = study_lib.discover(tmp_path, tuned_names={"g_learning_rate,d_learning_rate"})
+  assert found.cell == cell and found.seed == 3
+  (untuned,) = study_lib.discover(tmp_path, tuned_names=set())
+  assert untuned.cell.axes == cell.axes + cell.tuned and untuned.cell.tuned == ()
