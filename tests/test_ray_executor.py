@@ -160,3 +160,17 @@ def test_a_lost_node_leaves_its_run_interrupted_and_the_next_start_resumes_it(tm
   assert text.count("resuming at step") == 1 and text.count("gan_lab: mlp/") == 2  # Trained by one process at a time.
   steps = [json.loads(l)["step"] for l in (spec.run_dir / "metrics.jsonl").read_text().splitlines()]
   assert steps == sorted(set(steps))  # No metrics line twice.
+
+
+def test_a_tuned_study_s_stage_one_runs_as_ray_tasks_each_with_its_combination(tmp_path, two_nodes):
+  from gan_lab.study import design  # pylint: disable=g-import-not-at-top
+  cell = Cell("mlp", "non_saturating", "tanh")
+  tuned = [cell.with_tuned(((name, value),)) for name, value in (("beta_1", 0.0), ("beta_1", 0.5))]
+  specs = sweep.plan(tmp_path, tuned, lambda c: [design.TUNE_SEED_BASE],
+                     lambda c: RING + ("--train_steps=20", "--selection_samples=50"))
+  ray_executor.run_all(specs, tmp_path, log=_quiet)
+  assert all(s.succeeded() for s in specs)
+  for spec in specs:
+    assert json.loads((spec.run_dir / "flags.json").read_text())["beta_1"] == spec.cell.tuned[0][1]
+    assert (spec.run_dir / "samples_selection.npz").is_file()
+  assert [s.cell for s in design.discover(tmp_path, {"beta_1"})] == tuned
