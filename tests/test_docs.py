@@ -1,6 +1,7 @@
 """The docs stay true: links resolve, every flag they give a command exists, the README's table matches its CSV."""
 
 import functools
+import json
 import math
 import re
 import subprocess
@@ -11,6 +12,7 @@ import numpy as np
 import pytest
 from scipy import stats as scipy_stats
 
+from gan_lab.files import atomic_io
 from gan_lab.study import design, evidence, report, results_csv, statistics
 
 REPO = Path(__file__).resolve().parents[1]
@@ -367,3 +369,14 @@ def test_the_study_page_s_arm_table_is_the_committed_snapshots_():
   snapshots = results_csv.read(REPO / "docs" / "study_v2_25k" / "snapshots.csv")
   for line in evidence.budget_lines(snapshots, 5000, 25000):  # Both orders, the pairs, the interaction.
     assert line in section, line
+
+
+def test_every_archived_run_s_time_covers_the_training_its_log_records():
+  """status.json's wall_seconds (summed over the run's processes) is at least the training time metrics.jsonl logs."""
+  short = []
+  for status in (REPO / "docs").rglob("status.json"):
+    metrics = status.parent / "metrics.jsonl"
+    logged = [r["wall_seconds"] for r in atomic_io.read_jsonl(metrics) if "wall_seconds" in r] if metrics.is_file() else []
+    if logged and json.loads(status.read_text())["wall_seconds"] < logged[-1]:
+      short.append(str(status.parent.relative_to(REPO)))
+  assert not short, short

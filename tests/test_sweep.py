@@ -7,12 +7,15 @@ import sys
 import threading
 import time
 import types
+from pathlib import Path
 
 import pytest
 
+from gan_lab.run import run_lock
 from gan_lab.study import design, sweep
 from gan_lab.study.design import Cell
 
+REPO = Path(__file__).resolve().parents[1]
 RING = ("--dataset=ring", "--noise_dim=8", "--batch_size=32", "--max_examples=256",
         "--log_every=10", "--num_samples=100", "--grid_size=2")
 DIVERGING = ("--plugins=nan_plugin", "--loss=nan_at_step_15")  # The last --loss wins.
@@ -182,3 +185,22 @@ def test_two_sweeps_on_one_folder_train_each_run_once(tmp_path):
   started = [l for log in logs for l in log if "started" in l]
   skipped = [l for log in logs for l in log if "skipped: in use by process" in l]
   assert len(started) == 3 and len(started) + len(skipped) >= 3, logs
+
+
+def test_a_sweep_killed_outright_stops_its_runs_instead_of_leaving_them_to_train_unrecorded(tmp_path):
+  spec, = _plan(tmp_path, ["hinge"], ["tanh"], [0], RING + ("--train_steps=100000", "--checkpoint_every=50"))
+  program = ("import sys; from pathlib import Path; from gan_lab.study import sweep; from gan_lab.study.design import Cell\n"
+             f"spec = sweep.RunSpec(Cell('mlp', 'hinge', 'tanh'), 0, Path({str(spec.run_dir)!r}), {spec.train_args!r})\n"
+             "sweep.run_all([spec], log=lambda *_: None)\n")
+  sweeper = subprocess.Popen([sys.executable, "-c", program], cwd=REPO)
+  deadline = time.time() + 240
+  while time.time() < deadline and not list(spec.run_dir.glob("checkpoints/*.index")):
+    time.sleep(0.5)
+  assert list(spec.run_dir.glob("checkpoints/*.index")), "the run never checkpointed"
+  sweeper.kill()  # SIGKILL: the sweep writes nothing and cannot forward a signal.
+  sweeper.wait()
+  deadline = time.time() + 120
+  while time.time() < deadline and run_lock.is_held(spec.run_dir):
+    time.sleep(0.5)
+  assert not run_lock.is_held(spec.run_dir), "the run trained on after its sweep died"
+  assert "interrupted (SIGTERM)" in (spec.run_dir / sweep.LOG_FILE).read_text()

@@ -11,6 +11,7 @@ repeated, and a run killed or interrupted mid-way resumes from its checkpoint. A
 crash) is recorded and the sweep goes on.
 """
 
+import ctypes
 import dataclasses
 import json
 import os
@@ -28,6 +29,7 @@ TRAIN_COMMAND = (sys.executable, "-m", "gan_lab.cli", "train")
 STATUS_FILE, LOG_FILE = "status.json", "train.log"
 HEARTBEAT_SECONDS = 30.0  # How often a training run's status.json records its time so far.
 ENDED = ("ok", "failed")  # The statuses of a run that is never started again.
+_PR_SET_PDEATHSIG = 1  # prctl option (linux/prctl.h): the signal a process gets when its parent dies.
 
 
 @dataclasses.dataclass(frozen=True)
@@ -111,7 +113,7 @@ def run_all(specs: list[RunSpec], parallel: int = 1, on_finished=None, log=print
         env = {**os.environ, **thread_limits(threads_per_run), **run_lock.inherit_env(claim)}
         clock = RunClock(spec.run_dir)
         running.append((spec, subprocess.Popen(spec.command(), stdout=log_file, stderr=subprocess.STDOUT, env=env,
-                                               pass_fds=(claim.fileno(),)), clock, claim))
+                                               pass_fds=(claim.fileno(),), preexec_fn=stop_with_parent), clock, claim))
       log(f"sweep: started {spec.label}")
     time.sleep(0.5)
     for spec, proc, clock, claim in list(running):
@@ -122,6 +124,19 @@ def run_all(specs: list[RunSpec], parallel: int = 1, on_finished=None, log=print
       with claim:
         write_status(spec.run_dir, clock.exit_status(proc.returncode))
       report_exit(spec, log, on_finished)
+
+
+def stop_with_parent() -> None:
+  """In a run's process before it starts: SIGTERM it when the sweep's process dies (Linux's PR_SET_PDEATHSIG).
+
+  A sweep killed outright (SIGKILL, a session's end) cannot stop its runs;
+  without this they trained on as orphans whose time no clock recorded (a
+  run that trained 404 s so reported the 7 s of the process that later
+  found it finished). With it the run checkpoints and stops as on any
+  SIGTERM, and its time up to the last heartbeat is kept.
+  """
+  if sys.platform.startswith("linux"):
+    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def thread_limits(threads: int) -> dict[str, str]:
