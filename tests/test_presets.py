@@ -1,6 +1,9 @@
 """Presets: fill in what the command leaves out, and fall back from bfloat16 the machine lacks."""
 
 import dataclasses
+import json
+import subprocess
+import sys
 
 import pytest
 
@@ -67,3 +70,25 @@ def test_resolve_keeps_an_explicit_precision_and_falls_back_only_where_bfloat16_
   native = hardware.has_bfloat16_units()
   assert resolved.mixed_precision == ("mixed_bfloat16" if native else "none")
   assert (note == "") == native
+
+
+@pytest.mark.parametrize("policy, has_bfloat16, expected", [
+    ("none", False, "precision: float32 (--mixed_precision=none)"),
+    ("none", True, "precision: float32 (--mixed_precision=none)"),
+    ("mixed_bfloat16", True, "precision: mixed_bfloat16 (--mixed_precision=mixed_bfloat16; this machine has bfloat16 "
+                             "units)"),
+    ("mixed_bfloat16", False, "precision: mixed_bfloat16, emulated (--mixed_precision=mixed_bfloat16, but this "
+                              "machine has no bfloat16 units"),
+])
+def test_a_run_s_precision_line_says_what_it_trains_in_and_whether_it_is_emulated(policy, has_bfloat16, expected):
+  line = hardware.precision_line(policy, has_bfloat16)
+  assert line.startswith(expected) and ("slower than float32" in line) == (policy == "mixed_bfloat16" and not has_bfloat16)
+
+
+def test_the_first_line_a_run_prints_is_its_precision(tmp_path):
+  proc = subprocess.run([sys.executable, "-m", "gan_lab.cli", "train", "--dataset=ring", "--model=mlp",
+                         "--train_steps=10", "--num_samples=10", f"--output_dir={tmp_path}",
+                         "--mixed_precision=mixed_bfloat16"], capture_output=True, text=True, timeout=300)
+  assert proc.returncode == 0, proc.stderr[-2000:]
+  assert proc.stderr.splitlines()[0] == hardware.precision_line("mixed_bfloat16", hardware.has_bfloat16_units())
+  assert json.loads((tmp_path / "flags.json").read_text())["mixed_precision"] == "mixed_bfloat16"

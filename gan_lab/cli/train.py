@@ -41,7 +41,7 @@ FLAGS = flags.FLAGS
 
 
 def validated_config() -> config_lib.TrainConfig:
-  """The flags as a config, after importing --plugins; a bad value is a usage error (exit 1)."""
+  """The flags as a config, after importing --plugins (a bad value is a usage error, exit 1); prints its precision."""
   config, note = config_flags.config_from_flags(FLAGS), ""
   if FLAGS.preset:
     config, note = presets.resolve(FLAGS.preset, config, config_flags.given_flags(FLAGS))
@@ -52,6 +52,9 @@ def validated_config() -> config_lib.TrainConfig:
     hardware.check_precision_supported(config.mixed_precision)
   except ValueError as e:
     raise app.UsageError(str(e)) from None
+  # The run's first line: its precision and why (a preset's bfloat16 fallback explained just after).
+  print(hardware.precision_line(config.mixed_precision, config.mixed_precision != "mixed_bfloat16" or
+                                hardware.has_bfloat16_units()), file=sys.stderr)
   if note:
     print(note, file=sys.stderr)
   return config

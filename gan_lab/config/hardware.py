@@ -40,3 +40,21 @@ def check_precision_supported(policy: str) -> None:
   if policy == "mixed_float16" and not gpu_compute_capabilities():
     raise ValueError("--mixed_precision=mixed_float16 needs a GPU (float16 is emulated on CPUs); "
                      "use mixed_bfloat16 or none")
+
+
+def precision_line(policy: str, has_bfloat16: bool) -> str:
+  """The first line a run prints: the precision it trains in and why, so a slow machine is no surprise.
+
+  Emulated bfloat16 (a CPU without bfloat16 units) still trains correctly,
+  but every bfloat16 op is converted in software: the line says so, and
+  that float32 is the faster choice there.
+  """
+  if policy == "none":
+    return "precision: float32 (--mixed_precision=none)"
+  if policy == "mixed_float16":
+    return "precision: mixed_float16 on the GPU, with loss scaling (--mixed_precision=mixed_float16)"
+  if has_bfloat16:
+    return "precision: mixed_bfloat16 (--mixed_precision=mixed_bfloat16; this machine has bfloat16 units)"
+  return ("precision: mixed_bfloat16, emulated (--mixed_precision=mixed_bfloat16, but this machine has no bfloat16 "
+          "units: no GPU of compute capability 8.0+, no avx512_bf16 or amx_bf16 CPU flag); it trains correctly but "
+          "several times slower than float32, which --mixed_precision=none gives")

@@ -148,7 +148,7 @@ class ProgressBar:
     rate = (step - self.start) / elapsed if elapsed > 0 else 0.0
     eta = (self.total - step) / rate if rate > 0 else float("inf")
     shown = " ".join(f"{k} {v:.4g}" for k, v in values.items())
-    line = f"{step}/{self.total} [{bar[:self.width]}] {shown} eta {_duration(eta)}"
+    line = f"{step}/{self.total} [{bar[:self.width]}] {shown} {rate:.3g} steps/s eta {_duration(eta)}"
     if self.dynamic:
       self.stream.write("\r" + line + ("\n" if step >= self.total else ""))
     else:
