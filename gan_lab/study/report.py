@@ -360,7 +360,7 @@ def write_report(sweep_dir, specs, scorer, evaluator_accuracy: float) -> list[di
   atomic_io.write_json(sweep_dir / "floor.json", floor)
   results_csv.write(sweep_dir / RESULTS_CSV, rows)
   results_csv.write(sweep_dir / SNAPSHOTS_CSV, snapshots)
-  report_figures.save_grids(sweep_dir / "grids.png", specs)
+  report_figures.save_grids(sweep_dir / "grids.png", specs, factor=Factor.of_design(design.pinned_design(sweep_dir)))
   hparams_log.write(sweep_dir / "hparams", rows, _hparams(sweep_dir))
   write_summary(sweep_dir, rows, snapshots, floor)
   return rows

@@ -22,14 +22,18 @@ from gan_lab.study.design import variant_label
 from gan_lab.study.factor import Factor
 
 
-def _blocks(specs):
-  """{(model, loss): {variant: [succeeded specs]}}, keeping every variant that was planned."""
+def _blocks(specs, factor: Factor):
+  """{block: {level label: [succeeded specs]}}, keeping every level that was planned (`Factor`, on each run's cell)."""
   blocks = {}
   for spec in specs:
-    variants = blocks.setdefault((spec.cell.model, spec.cell.loss), {})
-    variants.setdefault(spec.cell.variant, [])
+    cell = spec.cell
+    row = {"model": cell.model, "loss": cell.loss, "output_activation": cell.activation, "data_margin": cell.data_margin,
+           **{field: value for name, value in cell.axes for field in name.split(",")}}
+    variants = blocks.setdefault(factor.block(row), {})
+    label = variant_label(*factor.key(row))
+    variants.setdefault(label, [])
     if spec.succeeded():
-      variants[spec.cell.variant].append(spec)
+      variants[label].append(spec)
   return blocks
 
 
@@ -60,14 +64,16 @@ def save_grid_panels(path, panels: list[list], title: str) -> None:
   atomic_io.save_figure(path, figure)
 
 
-def save_grids(path, specs, seed: int = 0) -> None:
-  """Final grids, one row per model x loss, one column per activation variant, seed `seed`, same noise."""
-  blocks = _blocks(specs)
+def save_grids(path, specs, seed: int = 0, factor: Factor = Factor()) -> None:
+  """Final grids, one row per block (model x loss), one column per level (activation variant), seed `seed`."""
+  blocks = _blocks(specs, factor)
   columns = list(dict.fromkeys(v for variants in blocks.values() for v in variants))
   panels = []
-  for (model, loss), variants in blocks.items():
+  for block, variants in blocks.items():
     runs = {v: next((s for s in variants[v] if s.seed == seed), None) for v in variants}
-    panels.append([(f"{model}/{loss}\n{v}", runs[v] and runs[v].run_dir / "grid_samples.npz") if v in variants
+    title = "/".join(str(part) for part in factor.block_label(block).split(" · "))
+    level = lambda v: v if factor.name == "output_activation" else f"{factor.noun}={v}"
+    panels.append([(f"{title}\n{level(v)}", runs[v] and runs[v].run_dir / "grid_samples.npz") if v in variants
                    else None for v in columns])
   save_grid_panels(path, panels, f"final samples, seed {seed}, the same noise in every panel of a row")
 
