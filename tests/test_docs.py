@@ -29,6 +29,7 @@ COMMANDS = {
     r"python experiments/seed_defects\.py": [str(REPO / "experiments" / "seed_defects.py")],
     r"python -m benchmarks\.throughput": ["-m", "benchmarks.throughput"],
     r"python -m benchmarks\.time_to_quality": ["-m", "benchmarks.time_to_quality"],
+    r"python -m benchmarks\.gpu_check": ["-m", "benchmarks.gpu_check"],
 }
 FLAG = re.compile(r"(?<![\w-])--([a-z][a-z0-9_]*)")
 
@@ -380,3 +381,102 @@ def test_every_archived_run_s_time_covers_the_training_its_log_records():
     if logged and json.loads(status.read_text())["wall_seconds"] < logged[-1]:
       short.append(str(status.parent.relative_to(REPO)))
   assert not short, short
+
+
+V3 = REPO / "docs" / "study_v3"
+ORDER = re.compile(r"([a-z_]+) \((\d+)\)")
+
+
+def _v3_means(model: str) -> dict:
+  """{activation: geometric mean final FCD} of study v3's reported (stage-2) runs of `model`."""
+  groups = {}
+  for r in results_csv.read(V3 / "results.csv"):
+    if r["model"] == model and not r["failed"]:
+      groups.setdefault(r["output_activation"], []).append(r["fcd"])
+  return {a: statistics.geometric_mean(v) for a, v in groups.items()}
+
+
+def _v2_means(model: str) -> dict:
+  groups = {}
+  for r in _study_rows():
+    if r["model"] == model and r["loss"] == "non_saturating" and not r["data_margin"] and not r["failed"]:
+      groups.setdefault(r["output_activation"], []).append(r["fcd"])
+  return {a: statistics.geometric_mean(v) for a, v in groups.items()}
+
+
+@functools.cache
+def _v3_pairs(model: str) -> dict:
+  """{frozenset(pair): (Holm-corrected Welch p, better)} of study v3's reported runs of `model`, on log FCD."""
+  groups = {}
+  for r in results_csv.read(V3 / "results.csv"):
+    if r["model"] == model and not r["failed"]:
+      groups.setdefault(r["output_activation"], []).append(math.log(r["fcd"]))
+  return {frozenset((c["a"], c["b"])): (c["welch_holm_p"], c["a"] if c["difference"] < 0 else c["b"])
+          for c in statistics.pairwise(groups)}
+
+
+def _v3_choices() -> dict:
+  return {c["cell"]: c for c in json.loads((V3 / "tuning" / "choices.json").read_text())}
+
+
+def test_study_v3_reports_only_fresh_seeds_and_every_tuning_run_is_archived():
+  reported = results_csv.read(V3 / "results.csv")
+  tuning = results_csv.read(V3 / "tuning" / "results.csv")
+  assert {r["seed"] for r in reported} <= set(range(5)) and {r["seed"] for r in tuning} <= {
+      design.TUNE_SEED_BASE, design.TUNE_SEED_BASE + 1}
+  for model in {r["model"] for r in reported}:  # A model with reported runs has its whole stage 1 archived.
+    runs = [r for r in tuning if r["model"] == model]
+    assert len(runs) == 4 * 6 * 2 and all(r["selection_fcd"] for r in runs if not r["failed"]), model
+    assert len([r for r in reported if r["model"] == model]) == 4 * 5
+  assert len(list((V3 / "tuning" / "runs").rglob("status.json"))) == len(tuning)
+
+
+def test_the_readme_s_tuned_answer_is_study_v3_s():
+  findings = " ".join((REPO / "README.md").read_text().split())
+  tuned = re.search(r"then 5 fresh seeds at 20000 steps: mlp · non-saturating ranks (.*?), the order of v2's one "
+                    r"recipe \((.*?)\)\.", findings)
+  assert tuned, "the README's tuned answer moved: update this test"
+  v3, v2 = _v3_means("mlp"), _v2_means("mlp")
+  for text, means in ((tuned.group(1), v3), (tuned.group(2).replace(" < ", " < "), v2)):
+    named = ORDER.findall(text) or [(a, v) for a, v in re.findall(r"([a-z_]+) (\d+)", text)]
+    assert [a for a, _ in named] == sorted(means, key=means.get)
+    assert [int(v) for _, v in named] == [round(means[a]) for a, _ in named]
+  assert sorted(v3, key=v3.get) == sorted(v2, key=v2.get)  # "the order of v2's one recipe"
+  best = min(v3, key=v3.get)
+  claim = re.search(rf"{best} is still better than each other activation \(Holm-corrected Welch p ([\d.]+) or less\); "
+                    r"the other three are not distinguishable", findings)
+  pairs = _v3_pairs("mlp")
+  with_best = [p for pair, p in pairs.items() if best in pair]
+  assert claim and all(better == best and p < 0.05 for p, better in with_best)
+  assert claim.group(1) == f"{max(p for p, _ in with_best):.2g}"
+  assert all(p >= 0.05 for pair, (p, _) in pairs.items() if best not in pair)
+  recipe = re.search(r"Every activation chose the same recipe, learning rate ([\d.e-]+) with beta_1 ([\d.]+): the "
+                     r"largest rate of the grid", findings)
+  chosen = {c["chosen"] for cell, c in _v3_choices().items() if cell.startswith("mlp ")}
+  assert recipe and chosen == {f"g_learning_rate,d_learning_rate={float(recipe.group(1))!r}, "
+                               f"beta_1={float(recipe.group(2))!r}"}
+  warned = (V3 / "tuning" / "tuning.md").read_text()
+  for activation in v3:
+    assert (f"warning: mlp · non_saturating · {activation}: chosen g_learning_rate,d_learning_rate="
+            f"{float(recipe.group(1))!r} is the grid's largest value") in warned
+
+
+def test_the_study_page_s_v3_table_and_sentences_are_study_v3_s():
+  section = (REPO / "docs" / "study.md").read_text().split("## Study v3")[1].split("\n## ")[0]
+  v3, v2 = _v3_means("mlp"), _v2_means("mlp")
+  rows = re.findall(r"^\| ([a-z_]+) \| (\d+) \| (\d+) \|$", section, re.M)
+  section = " ".join(section.split())
+  assert [a for a, _, _ in rows] == sorted(v3, key=v3.get)
+  assert all((int(t), int(f)) == (round(v3[a]), round(v2[a])) for a, t, f in rows)
+  factors = re.search(r"similar factor \(([\d.]+)-([\d.]+) of its v2 FCD\)", section)
+  ratios = [v3[a] / v2[a] for a in v3]
+  assert factors and factors.groups() == (f"{min(ratios):.2f}", f"{max(ratios):.2f}")
+  p = re.search(r"Welch p on log FCD ([\d.e-]+) against (\w+), ([\d.e-]+) against (\w+), ([\d.e-]+) against (\w+)\)",
+                section)
+  best = min(v3, key=v3.get)
+  for value, other in zip(p.groups()[::2], p.groups()[1::2]):
+    assert value == f"{_v3_pairs('mlp')[frozenset((best, other))][0]:.2g}"
+  ran = re.search(r"\*\*What has run\*\*: the MLP part, both stages \((\d+) runs, none failed\)", section)
+  runs = results_csv.read(V3 / "results.csv") + results_csv.read(V3 / "tuning" / "results.csv")
+  mlp = [r for r in runs if r["model"] == "mlp"]
+  assert ran and int(ran.group(1)) == len(mlp) and not any(r["failed"] for r in mlp)
