@@ -109,3 +109,14 @@ def test_study_v2_redraws_byte_for_byte_from_its_archived_rows(tmp_path):
   proc = _sweep(f"--sweep_dir={tmp_path}", "--report_only", timeout=300)
   assert proc.returncode == 0, proc.stderr[-2000:]
   assert (tmp_path / "summary.md").read_bytes() == (REPO / "docs" / "study_v2" / "summary.md").read_bytes()
+
+
+def test_study_v3_redraws_from_its_archived_rows_with_its_tuning_table(tmp_path):
+  archive = REPO / "docs" / "study_v3"
+  for name in ("results.csv", "snapshots.csv", "floor.json", "budget.json", "design.json", "tuning/tuning.md"):
+    (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(archive / name, tmp_path / name)
+  proc = _sweep(f"--sweep_dir={tmp_path}", "--report_only", timeout=300)
+  assert proc.returncode == 0, proc.stderr[-2000:]
+  assert (tmp_path / "summary.md").read_text() == (archive / "summary.md").read_text()
+  assert "## Tuning (stage 1)" in (tmp_path / "summary.md").read_text()
