@@ -77,9 +77,14 @@ def test_each_seed_defect_is_named_alone(pixels, defects, model, loss, activatio
 
 
 @needs_fmnist
-def test_seed_001_and_004_as_written_get_exactly_their_mistakes(pixels):
+def test_seed_001_as_written_gets_exactly_its_mistakes(pixels):
   assert sorted(f.name for f in doctor.check(**seed_reconstructions.seed_001(pixels), log=None)) == [
       "data_range", "double_sigmoid", "noise_spread"]
+
+
+def test_seed_004_as_written_gets_exactly_its_mistakes():
+  # Its own test, from the seeded start: whether the one-step probe sees its fakes labelled real depends on the
+  # networks' initial weights (what ran before in the process moves them), the weakness issue 36 asks to fix.
   assert sorted(f.name for f in doctor.check(**seed_reconstructions.seed_004(), log=None)) == [
       "double_sigmoid", "fakes_labelled_real", "swapped_updates"]
 

@@ -11,7 +11,8 @@ runs one of gan_lab's train steps on copies. With --module, the module
 defines `doctor_inputs()` returning the keyword arguments of
 `gan_lab.gan.doctor.check`: generator, discriminator, loss, real_batch,
 noise, and optionally train_step. Exit codes: 0 nothing found (notes
-allowed), 1 bad flag, 5 a mistake found.
+allowed), 1 bad flag, 5 a mistake found, 6 the doctor could not check the
+GAN (the module or the GAN's own code failed: one line says what).
 """
 
 import importlib
@@ -32,15 +33,28 @@ flags.DEFINE_string("module", "", "A Python module (importable from this folder)
 FLAGS = flags.FLAGS
 
 
+_EXPECTED = ("expected a function doctor_inputs() returning a dict of generator, discriminator, loss, real_batch, "
+             "noise (and optionally train_step, output_range)")
+
+
 def _inputs_from_module(name: str) -> dict:
+  """The module's doctor_inputs(); DoctorError (one line) for a module that cannot give them."""
+  from gan_lab.gan.doctor import DoctorError, first_line as _first_line  # pylint: disable=g-import-not-at-top
   try:
     module = importlib.import_module(name)
-  except ImportError as e:
-    raise app.UsageError(f"--module: cannot import {name!r} ({e})") from None
+  except Exception as e:  # pylint: disable=broad-except  (importing runs the user's module: any error)
+    raise DoctorError(f"--module={name}: cannot import it ({type(e).__name__}: {_first_line(e)})") from None
   if not callable(getattr(module, "doctor_inputs", None)):
-    raise app.UsageError(f"--module={name}: expected a function doctor_inputs() returning generator, discriminator, "
-                         "loss, real_batch, noise (and optionally train_step)")
-  return module.doctor_inputs()
+    raise DoctorError(f"--module={name}: {_EXPECTED}")
+  try:
+    inputs = module.doctor_inputs()
+  except Exception as e:  # pylint: disable=broad-except
+    raise DoctorError(f"--module={name}: doctor_inputs() raised {type(e).__name__}: {_first_line(e)}") from None
+  needed, allowed = {"generator", "discriminator", "loss", "real_batch", "noise"}, {"train_step", "output_range"}
+  if not isinstance(inputs, dict) or not needed <= set(inputs) or set(inputs) - needed - allowed:
+    got = ", ".join(sorted(inputs)) if isinstance(inputs, dict) else type(inputs).__name__
+    raise DoctorError(f"--module={name}: doctor_inputs() returned {got}; {_EXPECTED}")
+  return inputs
 
 
 def _inputs_from_names(config) -> dict:
@@ -79,12 +93,25 @@ def main(argv):
   from gan_lab.gan import doctor  # pylint: disable=g-import-not-at-top
   try:
     inputs = _inputs_from_module(FLAGS.module) if FLAGS.module else _inputs_from_names(config)
+    findings = _checked(doctor, inputs)
   except datasets.DataError as e:
     print(f"error: {e}", file=sys.stderr)
     return ExitCode.UNUSABLE
-  findings = doctor.check(**inputs)
+  except doctor.DoctorError as e:
+    print(f"error: {e}", file=sys.stderr)
+    return ExitCode.DOCTOR_FAILED
   print(doctor.summary(findings))
   return ExitCode.FINDINGS if any(f.severity == "error" for f in findings) else ExitCode.OK
+
+
+def _checked(doctor, inputs):
+  """doctor.check on the inputs; whatever the user's networks or arrays raise becomes one DoctorError line."""
+  try:
+    return doctor.check(**inputs)
+  except doctor.DoctorError:
+    raise
+  except Exception as e:  # pylint: disable=broad-except  (the GAN's own code runs inside the checks)
+    raise doctor.DoctorError(f"the doctor could not check your GAN: {type(e).__name__}: {doctor.first_line(e)}") from e
 
 
 if __name__ == "__main__":

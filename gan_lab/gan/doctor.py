@@ -28,6 +28,10 @@ _COST = {"double_sigmoid": "FCD 1170 vs 527 corrected", "noise_spread": "FCD 158
 _PROBE_LOGIT = 5.0  # |logit| at which D is confidently wrong: a logit loss still pulls hard there.
 
 
+class DoctorError(Exception):
+  """The doctor could not run a check on the GAN it was given (not a finding about the GAN): one line of why."""
+
+
 @dataclasses.dataclass(frozen=True)
 class Finding:
   """One mistake found: its `name`, `severity` (error: fix before training; note: works, could be better)."""
@@ -70,9 +74,20 @@ def check(generator, discriminator, loss, real_batch, noise, train_step=None, ou
 # --- noise -----------------------------------------------------------------
 
 def _check_noise(generator, noise) -> list[Finding]:
-  """The noise's shape against G's input, and the spread of what G's first weighted layer sees."""
-  expected = tuple(generator.inputs[0].shape[1:])
-  if tuple(noise.shape[1:]) != expected:
+  """The noise's shape against G's input, and the spread of what G's first weighted layer sees.
+
+  A subclassed generator declares no input shape: it is built by calling
+  it on the noise batch, and a batch it cannot take is the shape error.
+  """
+  symbolic = getattr(generator, "inputs", None)
+  expected = tuple(symbolic[0].shape[1:]) if symbolic else None
+  if expected is None:
+    try:
+      generator(noise, training=False)
+    except Exception as e:  # pylint: disable=broad-except  (whatever a user's call() raises on this batch)
+      return [Finding("noise_shape", "error", f"the generator cannot take the noise batch {list(noise.shape)} "
+                      f"({type(e).__name__}: {first_line(e)}): draw noise as [batch, noise_dim]")]
+  elif tuple(noise.shape[1:]) != expected:
     return [Finding("noise_shape", "error", f"the noise batch is {list(noise.shape)} but the generator takes "
                     f"[batch, {', '.join(map(str, expected))}]: draw noise as [batch, noise_dim] (not in image shape)")]
   seen = _first_layer_input(generator, noise).reshape(len(noise), -1)
@@ -90,6 +105,8 @@ def _first_layer_input(generator, noise) -> np.ndarray:
   Read off the layer just before it (a chain, as the seeds' Sequential and
   functional generators are), whose output is that input.
   """
+  if not getattr(generator, "inputs", None):
+    return noise  # A subclassed model has no graph to read a layer's input off: the noise as given.
   index = next((i for i, layer in enumerate(generator.layers) if layer.weights), 0)
   before = generator.layers[index - 1] if index > 0 else None
   if before is None or isinstance(before, keras.layers.InputLayer):
@@ -223,37 +240,74 @@ def _check_loss_pair(pair: losses.GanLoss) -> list[Finding]:
 # --- one train step, on copies ---------------------------------------------
 
 def _copy(model):
-  clone = keras.models.clone_model(model)
+  """A copy with the same weights, or None for a model Keras cannot clone (a subclassed one not registered)."""
+  try:
+    clone = keras.models.clone_model(model)
+  except Exception:  # pylint: disable=broad-except  (clone_model raises TypeError, ValueError, ... by model kind)
+    return None
   clone.set_weights(model.get_weights())
   return clone
 
 
-def _logits_of(discriminator):
-  """A copy of D that returns logits: its final sigmoid, if any, made linear (a saturated sigmoid hides moves)."""
+def _logits_of(discriminator, weights):
+  """D with `weights` as a function returning logits: its final sigmoid, if any, made linear on a copy (a saturated
+  sigmoid hides moves), or undone with log(p / (1 - p)) when D cannot be copied."""
   view = _copy(discriminator)
-  last = _last_activation(view)
-  if last is not None and getattr(last, "__name__", "") == "sigmoid":
+  sigmoid = _ends_in_sigmoid(discriminator)
+  if view is None:
+    def score(x):
+      discriminator.set_weights(weights)
+      out = np.asarray(discriminator(x, training=False), np.float64)
+      return np.log(np.clip(out, 1e-12, 1)) - np.log(np.clip(1 - out, 1e-12, 1)) if sigmoid else out
+    return score
+  view.set_weights(weights)
+  if sigmoid:
     layer = next(l for l in reversed(_flat_layers(view)) if getattr(l, "activation", None) is not None)
     layer.activation = keras.activations.linear
-  return view
+  return lambda x: view(x, training=False)
 
 
 def _flat_layers(model) -> list:
   return [inner for layer in model.layers for inner in (_flat_layers(layer) if hasattr(layer, "layers") else [layer])]
 
 
-def _score(discriminator, x) -> float:
-  """D's mean logit on x: larger means 'more real'."""
-  return float(np.mean(np.asarray(discriminator(x, training=False), np.float64)))
+def _score(logits_of, x) -> float:
+  """D's mean logit on x (`logits_of`: a `_logits_of` view): larger means 'more real'."""
+  return float(np.mean(np.asarray(logits_of(x), np.float64)))
 
 
 def _check_train_step(generator, discriminator, real, noise, train_step, found) -> list[Finding]:
-  """One step on copies: D should separate real from these fakes better; G's new fakes should look more real."""
-  g, d = _copy(generator), _copy(discriminator)
-  fake_before = np.asarray(g(noise, training=False))
+  """One step on copies: D should separate real from these fakes better; G's new fakes should look more real.
+
+  A network Keras cannot copy (subclassed) takes the step itself, and its
+  weights are put back afterwards.
+  """
+  g, d = _copy(generator) or generator, _copy(discriminator) or discriminator
   g_weights, d_weights = g.get_weights(), d.get_weights()
-  d_before = _copy(d)
-  train_step(g, d, real, noise)
+  try:
+    return _step_findings(g, d, g_weights, d_weights, real, noise, train_step, found)
+  finally:
+    generator.set_weights(g_weights) if g is generator else None
+    discriminator.set_weights(d_weights) if d is discriminator else None
+
+
+def _run_step(train_step, g, d, real, noise) -> None:
+  try:
+    train_step(g, d, real, noise)
+  except Exception as e:  # pylint: disable=broad-except  (the user's code: any error is a reason, not a crash)
+    raise DoctorError(f"the doctor could not run your train step: {type(e).__name__}: {first_line(e)}") from e
+
+
+def first_line(error: Exception) -> str:
+  """An error's first line (at most 200 characters): what a one-line failure message quotes."""
+  text = str(error).strip()
+  return text.splitlines()[0][:200] if text else "(no message)"
+
+
+def _step_findings(g, d, g_weights, d_weights, real, noise, train_step, found) -> list[Finding]:
+  fake_before = np.asarray(g(noise, training=False))
+  d_before = _logits_of(d, d_weights)  # Before the step, as its copy's fresh initialisers draw from the seed's stream.
+  _run_step(train_step, g, d, real, noise)
   findings = []
   unchanged = [name for name, net, before in (("generator", g, g_weights), ("discriminator", d, d_weights))
                if all(np.array_equal(a, b) for a, b in zip(net.get_weights(), before))]
@@ -262,7 +316,7 @@ def _check_train_step(generator, discriminator, real, noise, train_step, found) 
                             "weights: its gradients are taken or applied to other variables (seed 004's theta_g and "
                             "theta_d); apply each network's gradients to its own trainable_variables"))
   fake_after = np.asarray(g(noise, training=False))
-  d_before, d_after = _logits_of(d_before), _logits_of(d)
+  d_after = _logits_of(d, d.get_weights())
   d_fake_moved = _score(d_after, fake_before) - _score(d_before, fake_before)
   d_real_moved = _score(d_after, real) - _score(d_before, real)
   g_moved = _score(d_before, fake_after) - _score(d_before, fake_before)

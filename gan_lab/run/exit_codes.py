@@ -17,6 +17,7 @@ class ExitCode(enum.IntEnum):
   DIVERGED = 3  # A non-finite loss at a log or checkpoint step.
   WORKER_LOST = 4  # A multi-worker run lost a worker.
   FINDINGS = 5  # gan-lab doctor found a mistake.
+  DOCTOR_FAILED = 6  # gan-lab doctor could not check the GAN it was given (its module, or the GAN's own code, failed).
   SIGINT = 128 + signal.SIGINT  # Stopped by Ctrl-C after checkpointing: the same command resumes.
   SIGTERM = 128 + signal.SIGTERM  # Stopped by SIGTERM (or another worker was) after checkpointing.
 
