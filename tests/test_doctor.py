@@ -97,6 +97,9 @@ def _mlp(inputs, outputs, activation=None):
 @pytest.mark.parametrize("noise, found", [
     (NOISE[:, :8], "noise_shape"),  # 8 dimensions for a generator that takes 16.
     (NOISE * 0.1 + 0.9, "noise_spread"),
+    (np.random.default_rng(0).uniform(0, 1, NOISE.shape).astype(np.float32), "noise_centre"),  # A note: it trains.
+    (np.random.default_rng(0).uniform(-1, 1, NOISE.shape).astype(np.float32), None),
+    (np.clip(NOISE, -2, 2), None),  # Truncated normal.
     (NOISE, None),
 ])
 def test_noise_checks(noise, found):

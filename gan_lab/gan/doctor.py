@@ -25,6 +25,10 @@ _GUIDE = "docs/seed_articles.md"
 _COST = {"double_sigmoid": "FCD 1170 vs 527 corrected", "noise_spread": "FCD 1580 vs 527 corrected",
          "fakes_labelled_real": "FCD 1230 vs 527 corrected", "swapped_updates": "FCD 2230 vs 527 corrected",
          "data_range": "FCD 1730 (data in [-1, 1]) and 2230 (in [0, 255]) vs 527 corrected"}
+# Per-dimension standard deviations of the noise draws (their exact values): the seeds' `noise * 0.1 + 0.9` 0.1;
+# uniform(0, 1) 0.289 (1/sqrt(12)); uniform(-1, 1) 0.577; N(0, 1) truncated at 2 sigma 0.880; N(0, 1) 1.
+SQUEEZED_SPREAD = 0.2  # Below: squeezed (an error). Between the seeds' 0.1 and uniform(0, 1)'s 0.289.
+UNCENTRED = 1.0  # |mean| above this many standard deviations: uncentred (a note). uniform(0, 1): 1.73; centred: 0.
 _PROBE_LOGIT = 5.0  # |logit| at which D is confidently wrong: a logit loss still pulls hard there.
 
 
@@ -92,10 +96,14 @@ def _check_noise(generator, noise) -> list[Finding]:
                     f"[batch, {', '.join(map(str, expected))}]: draw noise as [batch, noise_dim] (not in image shape)")]
   seen = _first_layer_input(generator, noise).reshape(len(noise), -1)
   spread, centre = float(np.mean(np.std(seen, axis=0))), float(np.mean(seen))
-  if spread < 0.3:
+  if spread < SQUEEZED_SPREAD:
     return [Finding("noise_spread", "error", f"the generator's first layer sees noise with a per-dimension standard "
                     f"deviation of {spread:.2g} around {centre:.2g} (like `noise * 0.1 + 0.9`): every latent sits "
                     "near one point, so all samples start alike; draw noise ~ N(0, 1) and do not shrink it")]
+  if abs(centre) > UNCENTRED * spread:
+    return [Finding("noise_centre", "note", f"the noise is centred at {centre:.2g}, not 0 (per-dimension standard "
+                    f"deviation {spread:.2g}, like uniform(0, 1)): it trains, but the first layer's biases must first "
+                    "learn to cancel the offset; N(0, 1) or uniform(-1, 1) start centred")]
   return []
 
 
