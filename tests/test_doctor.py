@@ -184,3 +184,23 @@ def test_the_command_on_a_users_module(tmp_path):
   assert proc.returncode == 5, proc.stderr[-2000:]
   assert sorted(l.split(":")[1].strip() for l in proc.stdout.splitlines() if l.startswith("error:")) == [
       "data_range", "double_sigmoid", "noise_spread"]
+
+
+@pytest.mark.parametrize("d_activation, loss, found", [
+    ("sigmoid", "binary_crossentropy", ["sigmoid_probabilities"]),  # Keras's name: probabilities, as compile() uses it.
+    (None, "binary_crossentropy", []),
+    ("sigmoid", keras.losses.binary_crossentropy, ["sigmoid_probabilities"]),
+    ("sigmoid", "non_saturating", ["double_sigmoid"]),  # gan_lab's names take logits.
+])
+def test_a_keras_loss_by_name_or_function_is_read_as_keras_reads_it(d_activation, loss, found):
+  names = [f.name for f in doctor.check(_mlp(16, 4, "tanh"), _mlp(4, 1, d_activation), loss,
+                                        np.linspace(-1, 1, 128).reshape(32, 4), NOISE, log=None)]
+  assert names == found
+
+
+def test_an_unknown_loss_name_and_a_discriminator_with_two_outputs_are_one_line_each():
+  real = np.linspace(-1, 1, 128).reshape(32, 4)
+  with pytest.raises(doctor.DoctorError, match="neither a gan_lab loss .* nor a Keras loss name"):
+    doctor.check(_mlp(16, 4, "tanh"), _mlp(4, 1), "no_such_loss", real, NOISE, log=None)
+  with pytest.raises(doctor.DoctorError, match=r"outputs of shape \[96, 2\].*one score per example"):
+    doctor.check(_mlp(16, 4, "tanh"), _mlp(4, 2), "non_saturating", real, NOISE, log=None)

@@ -16,6 +16,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from gan_lab.config import registry
 from gan_lab.gan import losses, models
 from gan_lab.gan.train_step import GanUpdates, StepSettings
 
@@ -182,10 +183,31 @@ def _ends_in_sigmoid(model) -> bool:
   return activation is not None and getattr(activation, "__name__", "") == "sigmoid"
 
 
+def _gan_lab_loss(loss) -> losses.GanLoss | None:
+  """The gan_lab loss pair `loss` names or is (None for a Keras loss object, function or name)."""
+  if isinstance(loss, losses.GanLoss):
+    return loss
+  return losses.get(loss) if isinstance(loss, str) and loss in registry.LOSSES.names() else None
+
+
+def _keras_loss(loss):
+  """A Keras loss given by name ("binary_crossentropy") as Keras resolves it (compile() does the same)."""
+  if isinstance(loss, str) and _gan_lab_loss(loss) is None:
+    try:
+      return keras.losses.get(loss)
+    except ValueError:
+      raise DoctorError(f"loss={loss!r} is neither a gan_lab loss ({', '.join(registry.LOSSES.names())}) nor a Keras loss "
+                        "name") from None
+  return loss
+
+
 def _takes_logits(loss) -> bool | None:
-  """Whether the loss reads D's output as logits: gan_lab's always do; a Keras loss says so in `from_logits`."""
-  if isinstance(loss, (str, losses.GanLoss)):
+  """Whether the loss reads D's output as logits: gan_lab's always do; a Keras loss says so in `from_logits`
+  (a Keras loss function or name takes probabilities, as compile() uses it); None: the doctor cannot tell."""
+  if _gan_lab_loss(loss) is not None:
     return True
+  if getattr(loss, "__module__", "").startswith("keras") and not hasattr(loss, "get_config"):
+    return False  # keras.losses.binary_crossentropy and the like: from_logits defaults to False.
   from_logits = getattr(loss, "from_logits", None)
   if from_logits is None and hasattr(loss, "get_config"):
     from_logits = loss.get_config().get("from_logits")
@@ -194,8 +216,14 @@ def _takes_logits(loss) -> bool | None:
 
 def _check_loss(discriminator, loss, real) -> list[Finding]:
   # Beside the real batch, inputs scaled far out: a logit grows with them, a probability stays in [0, 1].
+  loss = _keras_loss(loss)
   probe = np.concatenate([real, 100 * real + 10, -100 * real - 10]).astype(np.float32)
-  outputs = np.asarray(discriminator(probe, training=False), np.float32)
+  raw = discriminator(probe, training=False)
+  if isinstance(raw, (list, tuple, dict)) or tuple(np.shape(raw))[1:] not in ((), (1,)):
+    shape = f"{len(raw)} outputs" if isinstance(raw, (list, tuple, dict)) else f"outputs of shape {list(np.shape(raw))}"
+    raise DoctorError(f"the discriminator returns {shape} for a batch of {len(probe)}: the doctor checks a "
+                      "discriminator with one score per example ([batch, 1])")
+  outputs = np.asarray(raw, np.float32)
   ends_in_sigmoid = _ends_in_sigmoid(discriminator) or bool(np.all((outputs >= 0) & (outputs <= 1)))
   takes_logits = _takes_logits(loss)
   if ends_in_sigmoid and takes_logits:
@@ -206,9 +234,8 @@ def _check_loss(discriminator, loss, real) -> list[Finding]:
     return [Finding("sigmoid_probabilities", "note", "the discriminator ends in a sigmoid and the loss takes "
                     "probabilities: correct, but log(sigmoid(x)) rounds to -inf once |x| passes about 17 (float32); "
                     "return logits and use from_logits=True for the same loss computed stably")]
-  if isinstance(loss, (str, losses.GanLoss)):
-    return _check_loss_pair(losses.get(loss) if isinstance(loss, str) else loss)
-  return []
+  pair = _gan_lab_loss(loss)
+  return _check_loss_pair(pair) if pair is not None else []
 
 
 def _gradients(fn, *logits):
