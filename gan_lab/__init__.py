@@ -1,6 +1,6 @@
 """gan_lab: GAN experiments in Keras/TensorFlow, one subpackage per step of the data's path.
 
-  config -> data -> gan -> run -> evaluation -> study (ray, cli on top; files under all)
+  config -> data -> gan -> doctor, run -> evaluation -> study (ray, cli on top; files under all)
 
 The names below are what a Python user needs; each is imported when first
 read (PEP 562), so `import gan_lab` and `gan_lab.TrainConfig` load no
@@ -23,7 +23,7 @@ _EXPORTS = {
     "register_model": ("gan_lab.gan.models", "register"),
     "register_loss": ("gan_lab.gan.losses", "register"),
     "register_activation": ("gan_lab.gan.activations", "register"),
-    "doctor": ("gan_lab.gan.doctor", None),
+    "doctor": ("gan_lab.doctor", None),
 }
 __all__ = sorted(_EXPORTS)
 

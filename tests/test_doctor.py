@@ -11,7 +11,8 @@ import pytest
 import seed_reconstructions
 from gan_lab.config import registry
 from gan_lab.data import datasets
-from gan_lab.gan import activations, doctor, losses, models
+from gan_lab import doctor
+from gan_lab.gan import activations, losses, models
 from gan_lab.gan.train_step import GanUpdates, StepSettings
 
 # Under pytest-xdist, one worker builds the module's fixture once.

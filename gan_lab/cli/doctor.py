@@ -9,7 +9,7 @@ networks as `gan-lab train` would with the same flags, feeds them a real
 batch scaled as training scales it and a standard-normal noise batch, and
 runs one of gan_lab's train steps on copies. With --module, the module
 defines `doctor_inputs()` returning the keyword arguments of
-`gan_lab.gan.doctor.check`: generator, discriminator, loss, real_batch,
+`gan_lab.doctor.check`: generator, discriminator, loss, real_batch,
 noise, and optionally train_step. Exit codes: 0 nothing found (notes
 allowed), 1 bad flag, 5 a mistake found, 6 the doctor could not check the
 GAN (the module or the GAN's own code failed: one line says what).
@@ -28,7 +28,7 @@ from gan_lab.run.exit_codes import ExitCode
 config_flags.define_config_flags()
 flags.adopt_module_key_flags(config_flags)
 flags.DEFINE_string("module", "", "A Python module (importable from this folder) whose doctor_inputs() returns the "
-                    "arguments of gan_lab.gan.doctor.check; the name flags are then not used.")
+                    "arguments of gan_lab.doctor.check; the name flags are then not used.")
 
 FLAGS = flags.FLAGS
 
@@ -39,7 +39,7 @@ _EXPECTED = ("expected a function doctor_inputs() returning a dict of generator,
 
 def _inputs_from_module(name: str) -> dict:
   """The module's doctor_inputs(); DoctorError (one line) for a module that cannot give them."""
-  from gan_lab.gan.doctor import DoctorError, first_line as _first_line  # pylint: disable=g-import-not-at-top
+  from gan_lab.doctor import DoctorError, first_line as _first_line  # pylint: disable=g-import-not-at-top
   try:
     module = importlib.import_module(name)
   except Exception as e:  # pylint: disable=broad-except  (importing runs the user's module: any error)
@@ -61,7 +61,8 @@ def _inputs_from_names(config) -> dict:
   """gan_lab's pieces as `gan-lab train` builds them, a real batch as it feeds them, and its train step."""
   import keras  # pylint: disable=g-import-not-at-top
   import numpy as np  # pylint: disable=g-import-not-at-top
-  from gan_lab.gan import activations, doctor, models  # pylint: disable=g-import-not-at-top
+  from gan_lab import doctor  # pylint: disable=g-import-not-at-top
+  from gan_lab.gan import activations, models  # pylint: disable=g-import-not-at-top
   from gan_lab.gan.train_step import StepSettings  # pylint: disable=g-import-not-at-top
   from gan_lab.run import training_data  # pylint: disable=g-import-not-at-top
   activation = activations.get(config.output_activation, config.data_margin)
@@ -90,7 +91,7 @@ def main(argv):
   except ValueError as e:
     raise app.UsageError(str(e)) from None
   from gan_lab.data import datasets  # pylint: disable=g-import-not-at-top
-  from gan_lab.gan import doctor  # pylint: disable=g-import-not-at-top
+  from gan_lab import doctor  # pylint: disable=g-import-not-at-top
   try:
     inputs = _inputs_from_module(FLAGS.module) if FLAGS.module else _inputs_from_names(config)
     findings = _checked(doctor, inputs)
