@@ -9,7 +9,6 @@ each node before any run starts. A stop (SIGTERM, Ctrl-C) reaches the tasks
 through a file in that folder, and each passes it on to its run as SIGTERM.
 """
 
-import ctypes
 import os
 import signal
 import subprocess
@@ -24,7 +23,6 @@ from gan_lab.run import run_lock
 from gan_lab.study import sweep
 
 STOP_FILE = ".stop"
-_PR_SET_PDEATHSIG = 1  # prctl option: a signal for this process when its parent dies.
 
 
 class SharedStorageError(RuntimeError):
@@ -74,7 +72,7 @@ def _train(command: list[str], run_dir: str, stop_file: str) -> tuple[bool, str]
     clock = sweep.RunClock(run_dir)
     with open(Path(run_dir) / sweep.LOG_FILE, "ab") as log:  # The run's process shares the claim.
       proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, pass_fds=(claim.fileno(),),
-                              env={**os.environ, **run_lock.inherit_env(claim)}, preexec_fn=_stop_with_this_worker)
+                              env={**os.environ, **run_lock.inherit_env(claim)}, preexec_fn=sweep.stop_with_parent)
       while proc.poll() is None:
         if os.path.exists(stop_file):
           proc.send_signal(signal.SIGTERM)
@@ -84,12 +82,6 @@ def _train(command: list[str], run_dir: str, stop_file: str) -> tuple[bool, str]
         time.sleep(0.5)
     sweep.write_status(run_dir, {**clock.exit_status(proc.returncode), "ray_node": node})
   return True, ""
-
-
-def _stop_with_this_worker() -> None:
-  """In the run's process: SIGTERM when its Ray worker dies (Linux), so a lost node's run checkpoints and stops
-  rather than training on where no sweep sees it."""
-  ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def run_all(specs, sweep_dir, cpus_per_run: float = 1, gpus_per_run: float = 0, on_finished=None, log=print,

@@ -127,7 +127,8 @@ def run_all(specs: list[RunSpec], parallel: int = 1, on_finished=None, log=print
 
 
 def stop_with_parent() -> None:
-  """In a run's process before it starts: SIGTERM it when the sweep's process dies (Linux's PR_SET_PDEATHSIG).
+  """In a run's process before it starts: SIGTERM it when its parent dies (Linux's PR_SET_PDEATHSIG): the local
+  sweep's process, or the Ray worker whose task it is (a lost node's run checkpoints and stops).
 
   A sweep killed outright (SIGKILL, a session's end) cannot stop its runs;
   without this they trained on as orphans whose time no clock recorded (a
