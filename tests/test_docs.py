@@ -480,3 +480,8 @@ def test_the_study_page_s_v3_table_and_sentences_are_study_v3_s():
   runs = results_csv.read(V3 / "results.csv") + results_csv.read(V3 / "tuning" / "results.csv")
   mlp = [r for r in runs if r["model"] == "mlp"]
   assert ran and int(ran.group(1)) == len(mlp) and not any(r["failed"] for r in mlp)
+  begun = re.search(r"The DCGAN part has begun: (\d+) of its 48 tuning runs of 2000 steps \((\d+) failed\) are "
+                    r"archived", section)
+  dcgan = [r for r in runs if r["model"] == "dcgan"]
+  assert begun and [int(g) for g in begun.groups()] == [len(dcgan), sum(r["failed"] for r in dcgan)]
+  assert all(r["seed"] >= design.TUNE_SEED_BASE for r in dcgan)  # Only stage 1 so far.
