@@ -239,7 +239,7 @@ def _stage_one(study, sweep_dir, scorer, stop, extra):
     if code or stop.requested():
       return code or stop.exit_code
   ended = design.discover(tuning_dir, tuned_names)
-  choices = tuning.select(study.cells(), study.combinations(), ended)
+  choices = tuning.select(study.cells(), study.combinations(), ended, study.tune_seeds)
   for line in tuning.write(tuning_dir, choices, study.combinations(), study.tune, ended, report.run_row):
     print(line, file=sys.stderr)
   print(f"sweep: stage 1 complete for {len(choices)} of {len(study.cells())} cells (tuning table in "

@@ -64,15 +64,16 @@ def selection_fcd(spec: sweep.RunSpec) -> float:
   return fcd if math.isfinite(fcd) else math.inf
 
 
-def select(cells, combinations, stage1_specs) -> list[Choice]:
-  """Each of `cells`' choice from the ended stage-1 runs `stage1_specs`; a cell missing runs is left out."""
+def select(cells, combinations, stage1_specs, seeds: int) -> list[Choice]:
+  """Each of `cells`' choice from the ended stage-1 runs `stage1_specs`, `seeds` tuning seeds per combination; a
+  cell missing any run (or any score) is left out until its stage 1 is complete."""
   by_cell = {}
   for spec in stage1_specs:
     by_cell.setdefault(spec.cell.untuned(), {}).setdefault(spec.cell.tuned, []).append(selection_fcd(spec))
   choices = []
   for cell in cells:
     scores = by_cell.get(cell, {})
-    if any(c not in scores for c in combinations) or any(math.isnan(v) for c in combinations for v in scores[c]):
+    if any(len(scores.get(c, ())) < seeds or any(math.isnan(v) for v in scores[c]) for c in combinations):
       continue  # Stage 1 of this cell has not finished (or is not scored yet).
     medians = [float(np.median(scores[c])) for c in combinations]
     best = min(medians)
