@@ -28,7 +28,7 @@ from gan_lab.config.train_config import TrainConfig
 from gan_lab.files import atomic_io
 from gan_lab.run.sample_writer import SELECTION_SAMPLES_FILE
 from gan_lab.study import axes as axes_lib
-from gan_lab.study import sweep
+from gan_lab.study import results_csv, sweep
 
 SELECTION_FILE = "selection.json"  # A stage-1 run's score on its selection samples.
 
@@ -153,7 +153,6 @@ def rows(stage1_specs, run_row) -> list[dict]:
 
 def write(tuning_dir, choices, combinations, tune_axes, stage1_specs, run_row) -> list[str]:
   """tuning/results.csv, tuning/choices.json and tuning/tuning.md; returns the edge warnings."""
-  from gan_lab.study import results_csv  # pylint: disable=g-import-not-at-top
   tuning_dir = Path(tuning_dir)
   results_csv.write(tuning_dir / "results.csv", rows(stage1_specs, run_row))
   atomic_io.write_json(tuning_dir / "choices.json", [
