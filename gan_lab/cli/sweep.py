@@ -199,9 +199,9 @@ def _prepare_folders(study, sweep_dir) -> None:
     print(f"sweep: {archive.restore(FLAGS.archive_dir, sweep_dir)} ended runs restored from {FLAGS.archive_dir}")
 
 
-def _native_bfloat16() -> bool:
+def _native_bfloat16(study) -> bool:
   """Whether this machine runs bfloat16 natively (asked only of sweeps that train a model in it)."""
-  asked = {value for item in FLAGS.mixed_precision for _, _, value in [item.partition(":")]}
+  asked = {dict(study.mixed_precision).get(model, "none") for model in study.models}
   if FLAGS.report_only or "mixed_bfloat16" not in asked:
     return True
   from gan_lab.config import hardware
@@ -262,7 +262,7 @@ def main(argv):
   native_log_filter.quiet_unless_verbose()
   if FLAGS.report_only and not FLAGS.archive_dir and not design.discover(FLAGS.sweep_dir):
     return _report_from_committed_csvs(FLAGS.sweep_dir)
-  study = dataclasses.replace(study, native_bfloat16=_native_bfloat16())
+  study = dataclasses.replace(study, native_bfloat16=_native_bfloat16(study))
   if study.precision_note():
     print(study.precision_note(), file=sys.stderr)
   from gan_lab.evaluation import evaluator, scoring
