@@ -24,9 +24,9 @@ def double_sigmoid_discriminator_loss(real_logits, fake_logits, label_smoothing=
   return losses.minimax_discriminator_loss(tf.sigmoid(real_logits), tf.sigmoid(fake_logits), label_smoothing)
 
 
-def double_sigmoid_generator_loss(fake_logits):
+def double_sigmoid_generator_loss(real_logits, fake_logits):
   """The non-saturating G loss on D's sigmoid output taken as a logit (001, 004)."""
-  return losses.non_saturating_generator_loss(tf.sigmoid(fake_logits))
+  return losses.non_saturating_generator_loss(tf.sigmoid(real_logits), tf.sigmoid(fake_logits))
 
 
 def fakes_labelled_real_discriminator_loss(real_logits, fake_logits, label_smoothing=0.0):
@@ -41,12 +41,13 @@ def fakes_labelled_real_discriminator_loss(real_logits, fake_logits, label_smoot
 
 def swapped_discriminator_loss(real_logits, fake_logits, label_smoothing=0.0):
   """004: D steps with G's objective, -mean(log D(G(z))): it learns to call the fakes real."""
-  del real_logits, label_smoothing
-  return losses.non_saturating_generator_loss(fake_logits)
+  del label_smoothing
+  return losses.non_saturating_generator_loss(real_logits, fake_logits)
 
 
-def swapped_generator_loss(fake_logits):
+def swapped_generator_loss(real_logits, fake_logits):
   """004: G steps with D's objective; its part of L_D is -mean(log(1 - D(G(z)))): G makes its fakes look fake."""
+  del real_logits
   return tf.reduce_mean(tf.nn.softplus(tf.cast(fake_logits, tf.float32)))
 
 

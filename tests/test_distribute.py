@@ -22,13 +22,16 @@ from gan_lab.config.train_config import TrainConfig
 from gan_lab.run import training
 data = np.random.default_rng(0).uniform(-1, 1, (256, 28, 28, 1)).astype(np.float32)
 result = {}
-for model, scheme, disc_steps in [("mlp", "alternating", 1), ("mlp", "simultaneous", 1), ("mlp", "alternating", 3),
-                                  ("dcgan", "alternating", 1), ("dcgan", "simultaneous", 1)]:
-  weights, key = {}, f"{model}_{scheme}_{disc_steps}"
+for model, scheme, disc_steps, loss in [
+    ("mlp", "alternating", 1, "non_saturating"), ("mlp", "simultaneous", 1, "non_saturating"),
+    ("mlp", "alternating", 3, "non_saturating"), ("mlp", "alternating", 1, "relativistic"),
+    ("dcgan", "alternating", 1, "non_saturating"), ("dcgan", "simultaneous", 1, "non_saturating")]:
+  weights, key = {}, f"{model}_{scheme}_{disc_steps}" + ("_relativistic" if loss == "relativistic" else "")
+  penalties = dict(r1_gamma=1.0, r2_gamma=1.0) if loss == "relativistic" else dict(gp_weight=1.0)
   for strategy in ("default", "mirrored"):
-    config = TrainConfig(model=model, strategy=strategy, batch_size=32, train_steps=5, log_every=5, num_samples=8,
-                         grid_size=2, gp_weight=1.0, update_scheme=scheme, disc_steps=disc_steps,
-                         output_dir=tempfile.mkdtemp())
+    config = TrainConfig(model=model, loss=loss, strategy=strategy, batch_size=32, train_steps=5, log_every=5,
+                         num_samples=8, grid_size=2, update_scheme=scheme, disc_steps=disc_steps,
+                         output_dir=tempfile.mkdtemp(), **penalties)
     trainer = training.Trainer(config, data, log=lambda *_: None)
     replicas = trainer.strategy.num_replicas_in_sync
     trainer.advance(5)
@@ -52,10 +55,10 @@ def test_mirrored_on_two_cpus_matches_single_device():
   proc = subprocess.run([sys.executable, "-c", _EQUIVALENCE, str(REPO)], capture_output=True, text=True, timeout=300)
   assert proc.returncode == 0, proc.stderr[-3000:]
   result = json.loads(proc.stdout.strip().splitlines()[-1])
-  for key in ("mlp_alternating_1", "mlp_simultaneous_1", "mlp_alternating_3", "dcgan_alternating_1",
-              "dcgan_simultaneous_1"):
+  for key in ("mlp_alternating_1", "mlp_simultaneous_1", "mlp_alternating_3", "mlp_alternating_1_relativistic",
+              "dcgan_alternating_1", "dcgan_simultaneous_1"):
     assert result[f"{key}_default_replicas"] == 1 and result[f"{key}_mirrored_replicas"] == 2
-  for key in ("mlp_alternating_1", "mlp_simultaneous_1", "mlp_alternating_3"):
+  for key in ("mlp_alternating_1", "mlp_simultaneous_1", "mlp_alternating_3", "mlp_alternating_1_relativistic"):
     # Same global batches (every D step's too), noise and penalty weights: only the order of summation differs.
     # Measured up to 1.03e-5 (CI; Adam's m / sqrt(v) amplifies summation-order noise where a
     # gradient is near zero); splitting the D steps' rows per replica instead gave 2e-3, so 1e-4 still

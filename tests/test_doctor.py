@@ -7,6 +7,7 @@ from pathlib import Path
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
 import seed_reconstructions
 from gan_lab.config import registry
@@ -49,12 +50,15 @@ def _gan_lab_step(loss):
 
 
 @needs_fmnist
-@pytest.mark.parametrize("loss", ["minimax", "non_saturating", "least_squares", "hinge", "wasserstein"])
+@pytest.mark.parametrize("loss", registry.LOSSES.names())
 def test_gan_labs_own_pieces_show_nothing(pixels, loss):
   for activation in ("sigmoid", "tanh", "linear", "hard_sigmoid"):
     assert _names("mlp", loss, activation, pixels) == [], activation
-  assert _names("mlp", loss, "tanh", pixels, train_step=_gan_lab_step(loss)) == []
-  assert _names("dcgan", loss, "tanh", pixels, train_step=_gan_lab_step(loss)) == []
+  # Wasserstein's and the relativistic loss are flat on equal logits: the probe cannot read fakes labelled real
+  # there, and says so in a note (their loss pairs' signs are checked without it).
+  unchecked = ["fakes_labelled_real_unchecked"] if loss in ("wasserstein", "relativistic") else []
+  assert _names("mlp", loss, "tanh", pixels, train_step=_gan_lab_step(loss)) == unchecked
+  assert _names("dcgan", loss, "tanh", pixels, train_step=_gan_lab_step(loss)) == unchecked
 
 
 @needs_fmnist
@@ -83,9 +87,9 @@ def test_seed_001_as_written_gets_exactly_its_mistakes(pixels):
       "data_range", "double_sigmoid", "noise_spread"]
 
 
-def test_seed_004_as_written_gets_exactly_its_mistakes():
-  # Its own test, from the seeded start: whether the one-step probe sees its fakes labelled real depends on the
-  # networks' initial weights (what ran before in the process moves them), the weakness issue 36 asks to fix.
+@pytest.mark.parametrize("weights_seed", [0, 1, 2])
+def test_seed_004_as_written_gets_exactly_its_mistakes(weights_seed):
+  keras.utils.set_random_seed(weights_seed)  # From any start: the one-step probe this replaced saw it from some only.
   assert sorted(f.name for f in doctor.check(**seed_reconstructions.seed_004(), log=None)) == [
       "double_sigmoid", "fakes_labelled_real", "swapped_updates"]
 
@@ -205,3 +209,50 @@ def test_an_unknown_loss_name_and_a_discriminator_with_two_outputs_are_one_line_
     doctor.check(_mlp(16, 4, "tanh"), _mlp(4, 1), "no_such_loss", real, NOISE, log=None)
   with pytest.raises(doctor.DoctorError, match=r"outputs of shape \[96, 2\].*one score per example"):
     doctor.check(_mlp(16, 4, "tanh"), _mlp(4, 2), "non_saturating", real, NOISE, log=None)
+
+
+@pytest.mark.parametrize("loss, d_activation, balance", [
+    ("non_saturating", None, 0.0), ("minimax", None, 0.0),
+    ("least_squares", None, 0.5),  # (s - 1)^2 / 2 + s^2 / 2 is smallest at s = 1/2.
+    ("hinge", None, 0.0),  # relu(1 - s) + relu(1 + s) = 2 on all of [-1, 1]: its middle.
+    ("wasserstein", None, None),  # -s + s: flat everywhere, no balance.
+    ("relativistic", None, None),  # softplus(s - s) = log 2 everywhere: no balance either.
+    (keras.losses.BinaryCrossentropy(from_logits=True), None, 0.0),
+    ("binary_crossentropy", "sigmoid", 0.0),  # -log p - log(1 - p) is smallest at p = 1/2: logit 0.
+    ("mse", None, 0.5),  # An LSGAN written with Keras's mean squared error and targets 1 and 0.
+    (lambda: 0.0, None, 0.0),  # A callable the doctor cannot evaluate: cross-entropy's.
+])
+def test_the_same_images_balance_is_where_d_s_loss_on_equal_logits_is_smallest(loss, d_activation, balance):
+  from gan_lab.doctor.loss import same_images_balance  # pylint: disable=g-import-not-at-top
+  found = same_images_balance(loss, _mlp(4, 1, d_activation))
+  assert found is None if balance is None else found == pytest.approx(balance, abs=1e-9)
+
+
+def test_a_loss_pulling_one_way_on_equal_logits_has_no_balance(defects):
+  del defects  # Registers defect_double_sigmoid: softplus(-p) + softplus(p) for p = sigmoid(s) falls as s -> -inf.
+  from gan_lab.doctor.loss import same_images_balance  # pylint: disable=g-import-not-at-top
+  assert same_images_balance("defect_double_sigmoid", _mlp(4, 1)) == 0.0
+
+
+def test_the_probe_generator_draws_the_real_batch_row_by_row_plus_a_trainable_offset():
+  from gan_lab.doctor.train_step import probe_generator  # pylint: disable=g-import-not-at-top
+  real = np.arange(12, dtype=np.float32).reshape(3, 2, 2, 1)
+  g = probe_generator(real, NOISE[:5])
+  np.testing.assert_array_equal(np.asarray(g(NOISE[:5])), real[[0, 1, 2, 0, 1]])
+  assert [w.shape for w in g.trainable_weights] == [(2, 2, 1)]
+
+
+def test_the_relativistic_loss_is_checked_for_a_double_sigmoid_and_for_its_signs():
+  # A sigmoid D under the relativistic loss (which takes logits) squashes twice, as with any gan_lab loss.
+  real = np.random.default_rng(0).uniform(-1, 1, (32, 4)).astype(np.float32)
+  names = lambda loss, d: [f.name for f in doctor.check(_mlp(16, 4, "tanh"), d, loss, real, NOISE, log=None)]
+  assert names("relativistic", _mlp(4, 1, "sigmoid")) == ["double_sigmoid"]
+  assert names("relativistic", _mlp(4, 1)) == []
+  rp = losses.get("relativistic")
+  # Its pair with D's terms swapped (D minimises G's loss and G D's): each network steps on the other's objective.
+  swapped = losses.GanLoss("swapped_relativistic", lambda r, f, s=0.0: rp.generator_loss(r, f),
+                           lambda r, f: rp.discriminator_loss(r, f))
+  assert names(swapped, _mlp(4, 1)) == ["swapped_updates"]
+  squashed = losses.GanLoss("squashed_relativistic", lambda r, f, s=0.0: rp.discriminator_loss(
+      tf.sigmoid(tf.sigmoid(r)), tf.sigmoid(tf.sigmoid(f))), lambda r, f: rp.generator_loss(tf.sigmoid(r), tf.sigmoid(f)))
+  assert names(squashed, _mlp(4, 1)) == ["double_sigmoid"]

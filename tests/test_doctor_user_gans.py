@@ -1,5 +1,6 @@
 """gan-lab doctor on GANs written the way Keras users write them, apart from gan_lab's code, and on broken modules."""
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -7,6 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from experiments import user_gans
+from gan_lab import doctor
+
+REPO = Path(__file__).resolve().parents[1]
 HAVE_FMNIST = Path("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz").is_file()
 
 # A user's GAN: subclassed models, a GradientTape step, a Keras loss object, Fashion-MNIST scaled to tanh's range.
@@ -59,10 +64,11 @@ def doctor_inputs():
 NORMAL = "np.random.default_rng(0).standard_normal((64, 100)).astype('float32')"
 
 
-def _doctor(tmp_path, source: str):
+def _doctor(tmp_path, source: str, env_path=None):
   (tmp_path / "user_gan.py").write_text(textwrap.dedent(source))
+  env = {**os.environ, "PYTHONPATH": str(env_path)} if env_path else None
   return subprocess.run([sys.executable, "-m", "gan_lab.cli", "doctor", "--module=user_gan"], capture_output=True,
-                        text=True, timeout=300, cwd=tmp_path)
+                        text=True, timeout=300, cwd=tmp_path, env=env)
 
 
 @pytest.mark.skipif(not HAVE_FMNIST, reason="needs Debian's dataset-fashion-mnist")
@@ -109,3 +115,22 @@ def test_a_module_the_doctor_cannot_check_is_one_line_and_exit_6(tmp_path, sourc
   assert proc.returncode == 6, proc.stdout + proc.stderr[-3000:]
   lines = proc.stderr.strip().splitlines()
   assert len(lines) == 1 and said in lines[0] and lines[0].startswith("error: "), proc.stderr
+
+
+@pytest.mark.skipif(not HAVE_FMNIST, reason="needs Debian's dataset-fashion-mnist")
+@pytest.mark.parametrize("style", user_gans.STYLES)
+@pytest.mark.parametrize("mislabelled", [False, True])
+def test_fakes_labelled_real_is_caught_in_each_style_and_a_correct_gan_is_clean(style, mislabelled):
+  # MLP and conv GradientTape steps, a subclassed GAN, the classic combined-model recipe: on real Fashion-MNIST.
+  findings = doctor.check(**user_gans.build(style, mislabelled, seed=1), log=None)
+  assert [f.name for f in findings if f.severity == "error"] == (["fakes_labelled_real"] if mislabelled else [])
+
+
+@pytest.mark.skipif(not HAVE_FMNIST, reason="needs Debian's dataset-fashion-mnist")
+def test_the_command_on_a_conv_gan_with_its_fakes_labelled_real(tmp_path):
+  proc = _doctor(tmp_path, "from experiments import user_gans\n\n"
+                           "def doctor_inputs():\n  return user_gans.build('conv_tape', mislabelled=True)\n",
+                 env_path=REPO)
+  assert proc.returncode == 5, proc.stdout + proc.stderr[-3000:]
+  assert [l.split(":")[1].strip() for l in proc.stdout.splitlines() if l.startswith("error:")] == ["fakes_labelled_real"]
+  assert "climbed to" in proc.stdout and "logits above its loss's balance (0)" in proc.stdout

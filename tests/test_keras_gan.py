@@ -28,6 +28,8 @@ def _weights(networks):
     {"loss": "non_saturating"},
     {"loss": "wasserstein", "gp_weight": 10.0, "disc_steps": 2},
     {"loss": "hinge", "update_scheme": "simultaneous"},
+    {"loss": "relativistic", "r1_gamma": 1.0, "r2_gamma": 1.0},
+    {"loss": "relativistic", "r1_gamma": 0.5, "r2_gamma": 2.0, "update_scheme": "simultaneous"},
 ])
 def test_one_fit_step_changes_the_weights_as_the_trainers_update(tmp_path, settings):
   config = TrainConfig(dataset="fashion_mnist", model="dcgan", batch_size=8, noise_dim=16, train_steps=1,
@@ -44,7 +46,8 @@ def test_one_fit_step_changes_the_weights_as_the_trainers_update(tmp_path, setti
   trainer.advance(1)
   adam = lambda rate: keras.optimizers.Adam(rate, config.beta_1, config.beta_2)
   gan.compile(d_optimizer=adam(config.d_learning_rate), g_optimizer=adam(config.g_learning_rate), loss=config.loss,
-              gp_weight=config.gp_weight, disc_steps=config.disc_steps, update_scheme=config.update_scheme)
+              gp_weight=config.gp_weight, disc_steps=config.disc_steps, update_scheme=config.update_scheme,
+              r1_gamma=config.r1_gamma, r2_gamma=config.r2_gamma)
   history = gan.fit(tf.data.Dataset.from_tensors(batch), epochs=1, verbose=0)
   after = _weights([trainer.models.generator, trainer.models.discriminator])
   assert max(np.abs(a - b).max() for a, b in zip(before, after)) > 1e-4  # The step moved the weights.

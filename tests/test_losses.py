@@ -55,6 +55,9 @@ def reference(name, real, fake, smoothing=0.0):
       "hinge": (np.mean(np.maximum(0, 1 - real)) + np.mean(np.maximum(0, 1 + fake)), -np.mean(fake)),
       # Arjovsky et al. 2017 (the penalty is separate: losses.gradient_penalty).
       "wasserstein": (np.mean(fake) - np.mean(real), -np.mean(fake)),
+      # Jolicoeur-Martineau 2019 / Huang et al. 2024 (R3GAN): -log sigmoid(real - fake) per pair, and its mirror.
+      "relativistic": (np.mean([-float(_DIGITS.ln(_sigmoid(r - f))) for r, f in zip(real, fake)]),
+                       np.mean([-float(_DIGITS.ln(_sigmoid(f - r))) for r, f in zip(real, fake)])),
   }[name]
 
 
@@ -72,7 +75,7 @@ TF_GAN_MINIMAX_G_CONSTANT = math.log1p(math.exp(-1.0))  # softplus(-1).
 def test_tf_gan_published_vectors(name, smoothing, d_expected, g_expected):
   loss = losses.get(name)
   assert float(loss.discriminator_loss(REAL, FAKE, smoothing)) == pytest.approx(d_expected, abs=1e-5)
-  assert float(loss.generator_loss(FAKE)) == pytest.approx(g_expected, abs=1e-5)
+  assert float(loss.generator_loss(REAL, FAKE)) == pytest.approx(g_expected, abs=1e-5)
 
 
 def test_the_reference_agrees_with_tf_gan_where_they_share_a_convention():
@@ -88,7 +91,7 @@ def test_matches_numpy_formula_on_random_logits(name):
   d_ref, g_ref = reference(name, real, fake)
   loss = losses.get(name)
   assert float(loss.discriminator_loss(real, fake)) == pytest.approx(d_ref, rel=1e-5, abs=1e-5)
-  assert float(loss.generator_loss(fake)) == pytest.approx(g_ref, rel=1e-5, abs=1e-5)
+  assert float(loss.generator_loss(real, fake)) == pytest.approx(g_ref, rel=1e-5, abs=1e-5)
 
 
 @pytest.mark.parametrize("name", ["minimax", "non_saturating", "least_squares"])
@@ -99,7 +102,7 @@ def test_one_sided_label_smoothing_matches_formula(name):
       float(losses.get(name).discriminator_loss(REAL, FAKE)), rel=1e-3)
 
 
-@pytest.mark.parametrize("name", ["hinge", "wasserstein"])
+@pytest.mark.parametrize("name", ["hinge", "wasserstein", "relativistic"])
 def test_smoothing_rejected_where_undefined(name):
   with pytest.raises(ValueError, match="label smoothing"):
     losses.get(name).discriminator_loss(REAL, FAKE, 0.1)
@@ -111,7 +114,7 @@ def test_huge_logits_give_finite_losses_and_gradients(name):
   fake = tf.Variable([-100.0, 100.0, 95.0, -90.0])
   loss = losses.get(name)
   with tf.GradientTape(persistent=True) as tape:
-    d, g = loss.discriminator_loss(real, fake), loss.generator_loss(fake)
+    d, g = loss.discriminator_loss(real, fake), loss.generator_loss(real, fake)
   for value in [d, g, *tape.gradient(d, [real, fake]), tape.gradient(g, fake)]:
     assert np.all(np.isfinite(value.numpy()))
   d_ref, g_ref = reference(name, real.numpy(), fake.numpy())
@@ -123,7 +126,7 @@ def test_huge_logits_give_finite_losses_and_gradients(name):
 def test_losses_are_float32_scalars_from_half_precision_logits(name):
   loss = losses.get(name)
   d = loss.discriminator_loss(tf.constant(REAL, tf.float16), tf.constant(FAKE, tf.float16))
-  g = loss.generator_loss(tf.constant(FAKE, tf.bfloat16))
+  g = loss.generator_loss(tf.constant(REAL, tf.bfloat16), tf.constant(FAKE, tf.bfloat16))
   for value in (d, g):
     assert value.dtype == tf.float32 and value.shape == ()
 
@@ -165,3 +168,75 @@ def test_gradient_penalty_gradient_is_finite_at_zero_gradient():
     gp = losses.gradient_penalty(critic, tf.ones([2, 2, 2, 1]), tf.zeros([2, 2, 2, 1]), _fixed_uniform([0.5, 0.5]))
   assert float(gp) == pytest.approx(1.0, abs=1e-4)
   assert np.isfinite(tape.gradient(gp, v).numpy())
+
+
+def test_relativistic_losses_read_only_the_paired_differences():
+  # Adding one constant to every logit changes no relativistic loss; pairing is row by row, not batch means.
+  loss = losses.get("relativistic")
+  for fn in (lambda r, f: loss.discriminator_loss(r, f), loss.generator_loss):
+    assert float(fn(REAL + 3.0, FAKE + 3.0)) == pytest.approx(float(fn(REAL, FAKE)), rel=1e-6)
+    assert float(fn(REAL, FAKE[::-1])) != pytest.approx(float(fn(REAL, FAKE)), rel=1e-3)
+
+
+def test_relativistic_gradient_signs():
+  # D's loss falls as D(real) - D(fake) rises; G's falls as its fakes' logits rise against the real ones.
+  loss = losses.get("relativistic")
+  real, fake = tf.Variable(REAL), tf.Variable(FAKE)
+  with tf.GradientTape(persistent=True) as tape:
+    d, g = loss.discriminator_loss(real, fake), loss.generator_loss(real, fake)
+  d_real, d_fake = (t.numpy() for t in tape.gradient(d, [real, fake]))
+  assert np.all(d_real < 0) and np.all(d_fake > 0)
+  np.testing.assert_allclose(d_real, -d_fake, rtol=1e-6)  # A function of real - fake only.
+  assert np.all(tape.gradient(g, fake).numpy() < 0)
+  # d/d real_i of mean softplus(fake - real) is -sigmoid(fake_i - real_i) / B, written out.
+  expected = -1 / (1 + np.exp(-(FAKE.astype(np.float64) - REAL))) / len(REAL)
+  np.testing.assert_allclose(d_real, expected, rtol=1e-5)
+
+
+def test_a_generator_loss_of_the_old_one_argument_interface_is_refused_by_name():
+  with pytest.raises(ValueError, match=r"'old_style'.*generator_loss must take \(real_logits, fake_logits\)"):
+    losses.register(losses.GanLoss("old_style", losses.minimax_discriminator_loss, lambda fake: -tf.reduce_mean(fake)))
+  assert "old_style" not in registry.LOSSES.names()
+
+
+# A tiny differentiable D for the zero-centred penalties: D(x) = sum_j w_j tanh(x_j), whose input gradient is
+# w_j (1 - tanh(x_j)^2), written out below in NumPy (float64) rather than differentiated.
+_W = np.random.default_rng(3).normal(size=(2, 3, 1)).astype(np.float32)
+
+
+def _tanh_critic(x, training=False):
+  del training
+  return tf.reduce_sum(_W * tf.tanh(x), axis=[1, 2, 3])[:, None]
+
+
+def _zero_centred_reference(x, gamma):
+  grads = _W.astype(np.float64) * (1 - np.tanh(x.astype(np.float64)) ** 2)  # [B, 2, 3, 1]
+  return gamma / 2 * np.mean(np.sum(grads.reshape(len(x), -1) ** 2, axis=1))
+
+
+@pytest.mark.parametrize("gamma", [0.1, 1.0, 10.0])
+def test_r1_and_r2_match_their_formula_on_a_tiny_critic(gamma):
+  rng = np.random.default_rng(4)
+  real, fake = rng.normal(size=(5, 2, 3, 1)).astype(np.float32), rng.normal(size=(5, 2, 3, 1)).astype(np.float32)
+  for x in (real, fake):  # R1 is the penalty on the real batch, R2 the same on the fakes.
+    assert float(losses.zero_centred_penalty(_tanh_critic, x, gamma)) == pytest.approx(
+        _zero_centred_reference(x, gamma), rel=1e-5)
+
+
+def test_the_penalties_share_one_input_gradient_and_it_is_float32_under_mixed_precision():
+  x = tf.constant(np.random.default_rng(5).normal(size=(4, 2, 3, 1)), tf.bfloat16)
+  squared = losses.input_gradient_squared_norms(_tanh_critic, x)
+  assert squared.dtype == tf.float32 and squared.shape == (4,)
+  reference = np.sum(((_W * (1 - np.tanh(np.asarray(tf.cast(x, tf.float32))) ** 2)).reshape(4, -1)) ** 2, axis=1)
+  np.testing.assert_allclose(squared.numpy(), reference, rtol=1e-5)
+  assert losses.zero_centred_penalty(_tanh_critic, x, 1.0).dtype == tf.float32
+
+
+def test_r1_pulls_the_critic_towards_a_flat_one():
+  # One gradient step on gamma/2 ||grad_x D||^2 shrinks a linear critic's weights: the penalty is zero-centred.
+  w = tf.Variable(np.full((2, 3, 1), 0.5, np.float32))
+  critic = lambda x, training=False: tf.reduce_sum(w * x, axis=[1, 2, 3])[:, None]
+  with tf.GradientTape() as tape:
+    r1 = losses.zero_centred_penalty(critic, tf.ones([3, 2, 3, 1]), 2.0)
+  assert float(r1) == pytest.approx(6 * 0.25, rel=1e-6)  # gamma/2 * ||w||^2 = 1 * 6 * 0.5^2.
+  np.testing.assert_allclose(tape.gradient(r1, w).numpy(), 2.0 * w.numpy(), rtol=1e-6)  # gamma * w.

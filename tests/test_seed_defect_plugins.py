@@ -33,7 +33,7 @@ def test_double_sigmoid_is_the_corrected_loss_on_sigmoid_outputs(defects):
   expected = np.mean(_softplus(-_sigmoid(REAL))) + np.mean(_softplus(_sigmoid(FAKE)))
   assert float(d) == pytest.approx(expected, rel=1e-6)
   assert float(d) == pytest.approx(float(losses.minimax_discriminator_loss(tf.sigmoid(REAL), tf.sigmoid(FAKE))))
-  assert float(defects.double_sigmoid_generator_loss(FAKE)) == pytest.approx(np.mean(_softplus(-_sigmoid(FAKE))),
+  assert float(defects.double_sigmoid_generator_loss(REAL, FAKE)) == pytest.approx(np.mean(_softplus(-_sigmoid(FAKE))),
                                                                              rel=1e-6)
   # What D can express: the loss's probability sigmoid(sigmoid(x)) never leaves (0.5, 0.73).
   p = _sigmoid(_sigmoid(np.linspace(-30, 30, 101)))
@@ -50,12 +50,12 @@ def test_fakes_labelled_real_changes_only_the_fake_target(defects):
 
 def test_swapped_updates_give_each_network_the_other_s_objective(defects):
   d = defects.swapped_discriminator_loss(REAL, FAKE)
-  assert float(d) == pytest.approx(float(losses.non_saturating_generator_loss(FAKE)))
+  assert float(d) == pytest.approx(float(losses.non_saturating_generator_loss(REAL, FAKE)))
   assert float(defects.swapped_discriminator_loss(REAL + 7.0, FAKE)) == float(d)  # D no longer sees the real term.
   fake = tf.constant(FAKE)
   with tf.GradientTape(persistent=True) as tape:
     tape.watch(fake)
-    g = defects.swapped_generator_loss(fake)
+    g = defects.swapped_generator_loss(REAL, fake)
     corrected_d = losses.minimax_discriminator_loss(REAL, fake)
   assert float(g) == pytest.approx(np.mean(_softplus(FAKE)), rel=1e-6)
   # G's gradient is the one the corrected D loss has with respect to the fakes.

@@ -109,7 +109,7 @@ def test_preact_grad_norm_is_the_per_example_gradient():
   with tf.GradientTape(persistent=True) as tape:
     fake, pre = u.models.generator_with_preactivation(z, training=True)
     logits = u.models.discriminator(fake)
-    g_loss = u.loss.generator_loss(logits)
+    g_loss = u.loss.generator_loss(None, logits)  # Wasserstein's G loss reads no real logits.
     own_losses = [-logits[i, 0] for i in range(4)]
   own = np.stack([tape.gradient(own_losses[i], pre).numpy()[i] for i in range(4)])
   expected = np.mean(np.linalg.norm(own.reshape(4, -1), axis=1))
@@ -144,7 +144,8 @@ def test_generator_learns_from_the_updated_discriminator_on_the_same_fakes(model
     v.assign(value)
   fake = u.models.generator(_noise(), training=True)
   d = u.models.discriminator
-  assert float(u.loss.generator_loss(d(fake, training=True))) == pytest.approx(float(g_loss), rel=1e-5)
+  assert float(u.loss.generator_loss(d(real, training=True), d(fake, training=True))) == pytest.approx(
+      float(g_loss), rel=1e-5)
   assert np.isfinite(float(d_loss))
 
 
@@ -158,7 +159,7 @@ def test_simultaneous_update_takes_g_gradient_from_the_pre_update_discriminator(
       v.assign(value)
   fake = u.models.generator(_noise(), training=True)
   logits = u.models.discriminator(tf.concat([real, fake], 0), training=True)
-  assert float(u.loss.generator_loss(logits[4:])) == pytest.approx(float(g_loss), rel=1e-5)
+  assert float(u.loss.generator_loss(logits[:4], logits[4:])) == pytest.approx(float(g_loss), rel=1e-5)
   assert float(u.loss.discriminator_loss(logits[:4], logits[4:])) == pytest.approx(float(d_loss), rel=1e-5)
 
 

@@ -140,3 +140,26 @@ def test_a_lost_peer_ends_a_worker_with_one_line_wherever_its_collective_fails(t
   assert str(lost_error.value) == (
       "worker 1 of 2: a worker was lost after step 10 (Collective ops is aborted by: recvmsg:Connection reset by peer); "
       "restart every worker with the same command to resume from the chief's last checkpoint")
+
+
+@pytest.mark.parametrize("model", ["mlp", "dcgan"])
+def test_relativistic_with_r1_and_r2_trains_each_model_50_steps_on_fashion_mnist(tmp_path, model):
+  config = TrainConfig(dataset="fashion_mnist", max_examples=1024, model=model, loss="relativistic", r1_gamma=1.0,
+                       r2_gamma=1.0, batch_size=32, train_steps=50, log_every=10, sample_every=50,
+                       checkpoint_every=50, num_samples=16, grid_size=2, output_dir=str(tmp_path))
+  training.train(config, training_data.load(config), log=lambda *_: None)
+  lines = [json.loads(l) for l in (tmp_path / "metrics.jsonl").read_text().splitlines()]
+  assert [l["step"] for l in lines] == [10, 20, 30, 40, 50]
+  assert all(np.isfinite(l["d_loss"]) and np.isfinite(l["g_loss"]) for l in lines)
+
+
+def test_r1_and_r2_add_to_the_discriminator_loss_from_the_same_start(tmp_path):
+  # One step from the same weights and batch: the penalties are non-negative and the step reports them in d_loss.
+  losses = {}
+  for gammas in ((0.0, 0.0), (10.0, 0.0), (10.0, 10.0)):
+    config = _ring_config(tmp_path / f"{gammas}", loss="relativistic", r1_gamma=gammas[0], r2_gamma=gammas[1],
+                          train_steps=1, log_every=1, num_samples=10)
+    trainer = training.Trainer(config, training_data.load(config), log=lambda *_: None)
+    trainer.advance(1)
+    losses[gammas] = trainer.last_metrics["d_loss"]
+  assert losses[(0.0, 0.0)] < losses[(10.0, 0.0)] < losses[(10.0, 10.0)]

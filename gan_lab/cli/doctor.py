@@ -70,8 +70,7 @@ def _inputs_from_names(config) -> dict:
   keras.utils.set_random_seed(config.seed)
   networks = models.build(config.model, real.shape[1:], config.noise_dim, activation)
   noise = np.random.default_rng(config.seed).standard_normal((len(real), config.noise_dim)).astype(np.float32)
-  settings = StepSettings(config.disc_steps, config.gp_weight, config.label_smoothing,
-                          config.update_scheme == "simultaneous")
+  settings = StepSettings.of(config)
   train_step = doctor.gan_lab_train_step(config.loss, settings, config.g_learning_rate, config.d_learning_rate,
                                          config.beta_1, config.beta_2)
 

@@ -89,6 +89,7 @@ LOSSES = Registry("loss", "gan_lab.gan.losses", {
     "least_squares": {"label_smoothing": True},
     "hinge": {},
     "wasserstein": {"needs_gradient_penalty": True},
+    "relativistic": {},
 }, trait_defaults={"label_smoothing": False, "needs_gradient_penalty": False})
 
 # points: also builds for flat data such as the 2-D ring; image_shape: the only [H, W, C] it builds for.

@@ -89,9 +89,12 @@ def _check_loss_pair(pair: losses.GanLoss) -> list[Finding]:
   """A loss pair's pull on logits where D is confidently wrong: its direction, and whether anything is left of it."""
   d_loss = lambda r, f: pair.discriminator_loss(r, f, 0.0)
   pull_real, pull_fake = _gradients(d_loss, -_PROBE_LOGIT, _PROBE_LOGIT)  # D calls a real fake and a fake real.
-  (pull_g,) = _gradients(pair.generator_loss, -_PROBE_LOGIT)  # D confidently rejects G's sample.
+  _, pull_g = _gradients(pair.generator_loss, _PROBE_LOGIT, -_PROBE_LOGIT)  # D confidently rejects G's sample.
   findings = []
-  if 0 < abs(pull_real) < 0.05 and 0 < abs(pull_fake) < 0.05:
+  # Squashed logits pull weakly wherever |logit| is large, where D is wrong and where it is right; a loss that is
+  # merely saturated where D is wrong (a swapped relativistic pair) still pulls hard where D is right.
+  mirrored = _gradients(d_loss, _PROBE_LOGIT, -_PROBE_LOGIT)
+  if all(0 < abs(pull) < 0.05 for pull in (pull_real, pull_fake, *mirrored)):
     return [Finding("double_sigmoid", "error", "the loss squashes its logits before using them: where D is "
                     f"confidently wrong it pulls with {max(abs(pull_real), abs(pull_fake)):.2g} per example "
                     "instead of about 1; compute the loss from D's raw logits")]
@@ -107,3 +110,38 @@ def _check_loss_pair(pair: losses.GanLoss) -> list[Finding]:
     findings.append(Finding("fakes_labelled_real", "error", "the discriminator loss labels the fakes real: D learns to "
                             "accept every sample and stops telling G anything; D's target for G(z) is 0"))
   return findings
+
+
+def same_images_balance(loss, discriminator) -> float | None:
+  """The logit a correct D settles at when its real and fake batches are the same images: the middle of the set
+  where D's loss on equal logits is smallest (cross-entropy 0, least squares with targets 0 and 1 0.5, hinge the
+  middle of [-1, 1]). The train-step probe measures D's drift above it. None for a loss that is flat on equal
+  logits (Wasserstein's): nothing anchors D's score there, so a correct D may drift any way and the drift says
+  nothing. A loss smallest at an end of [-10, 10] (it keeps pulling one way) and a callable the doctor cannot
+  evaluate this way are measured from cross-entropy's 0."""
+  loss = _keras_loss(loss)
+  pair = _gan_lab_loss(loss)
+  grid = np.round(np.linspace(-10, 10, 201), 6)
+  try:
+    values = np.array([_same_images_loss(loss, pair, discriminator, s) for s in grid])
+  except Exception:  # pylint: disable=broad-except  (a user's callable with another signature)
+    return 0.0
+  grid, values = grid[np.isfinite(values)], values[np.isfinite(values)]
+  if not len(values):
+    return 0.0
+  lowest = grid[values <= values.min() + 1e-6 * (1 + abs(values.min()))]
+  if lowest.min() == grid[0] and lowest.max() == grid[-1]:
+    return None  # Flat: no balance.
+  if 0 < lowest.min() - grid[0] and lowest.max() < grid[-1]:
+    return float((lowest.min() + lowest.max()) / 2)
+  return 0.0  # Smallest at an end of the grid: the loss has no balance (it keeps pulling one way).
+
+
+def _same_images_loss(loss, pair, discriminator, logit) -> float:
+  """D's loss when D scores a real and a fake example alike, at `logit` (as a probability for a probability loss)."""
+  score = tf.constant([[logit]], tf.float32)
+  if pair is not None:
+    return float(pair.discriminator_loss(score, score, 0.0))
+  output = score if _takes_logits(loss) or not ends_in_sigmoid(discriminator) else tf.sigmoid(score)
+  # A Keras loss function returns one value per example ([1] here), a loss object their mean.
+  return float(np.mean(loss(tf.ones_like(output), output)) + np.mean(loss(tf.zeros_like(output), output)))

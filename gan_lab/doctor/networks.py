@@ -37,22 +37,25 @@ def copy_model(model):
   return clone
 
 
-def logits_of(discriminator, weights):
-  """D with `weights` as a function returning logits: its final sigmoid, if any, made linear on a copy (a saturated
-  sigmoid hides moves), or undone with log(p / (1 - p)) when D cannot be copied."""
+def logit_reader(discriminator):
+  """`read(x, weights)`: D's logits on x with `weights`. Its final sigmoid, if any, is made linear on one copy (a
+  saturated sigmoid hides moves), or undone with log(p / (1 - p)) when D cannot be copied."""
   view = copy_model(discriminator)
   sigmoid = ends_in_sigmoid(discriminator)
   if view is None:
-    def score(x):
+    def read_in_place(x, weights):
       discriminator.set_weights(weights)
       out = np.asarray(discriminator(x, training=False), np.float64)
       return np.log(np.clip(out, 1e-12, 1)) - np.log(np.clip(1 - out, 1e-12, 1)) if sigmoid else out
-    return score
-  view.set_weights(weights)
+    return read_in_place
   if sigmoid:
     layer = next(l for l in reversed(flat_layers(view)) if getattr(l, "activation", None) is not None)
     layer.activation = keras.activations.linear
-  return lambda x: view(x, training=False)
+
+  def read(x, weights):
+    view.set_weights(weights)
+    return np.asarray(view(x, training=False), np.float64)
+  return read
 
 
 def flat_layers(model) -> list:

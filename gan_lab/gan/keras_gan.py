@@ -57,16 +57,20 @@ class GAN(keras.Model):
 
   def compile(self, d_optimizer, g_optimizer, loss="non_saturating", label_smoothing: float = 0.0,
               gp_weight: float = 0.0, disc_steps: int = 1, update_scheme: str = "alternating",
-              jit_compile=False, **kwargs):
+              jit_compile=False, r1_gamma: float = 0.0, r2_gamma: float = 0.0, **kwargs):
     """Sets the optimizers and the loss (a registered name, or a `losses.GanLoss`); the rest is Keras's compile.
 
     disc_steps: discriminator updates per generator update; each batch is
       split into that many equal parts. update_scheme: "alternating" or
       "simultaneous" (see `gan-lab train --help`). jit_compile is off by
       default, as in the Trainer; steps_per_execution and the other keyword
-      arguments go to `keras.Model.compile`.
+      arguments go to `keras.Model.compile`. r1_gamma, r2_gamma: the
+      zero-centred R1 (real) and R2 (fake) penalty weights, as --r1_gamma
+      and --r2_gamma (0: off).
     """
     gan_loss = _checked_loss(loss, label_smoothing, gp_weight)
+    if not (r1_gamma >= 0 and r2_gamma >= 0):
+      raise ValueError(f"r1_gamma={r1_gamma}, r2_gamma={r2_gamma}: expected values >= 0 (0: off)")
     if update_scheme not in ("alternating", "simultaneous") or (update_scheme == "simultaneous" and disc_steps != 1):
       raise ValueError(f"update_scheme={update_scheme!r} with disc_steps={disc_steps}: expected alternating, or "
                        "simultaneous with disc_steps=1")
@@ -74,7 +78,7 @@ class GAN(keras.Model):
     super().compile(optimizer=g_optimizer, jit_compile=jit_compile, **kwargs)
     self.d_optimizer, self.g_optimizer = d_optimizer, g_optimizer
     networks = models.GanModels(self.generator, self.discriminator, self._with_preactivation)
-    settings = StepSettings(disc_steps, gp_weight, label_smoothing, update_scheme == "simultaneous")
+    settings = StepSettings(disc_steps, gp_weight, r1_gamma, r2_gamma, label_smoothing, update_scheme == "simultaneous")
     self.updates = GanUpdates(networks, gan_loss, self.activation, g_optimizer, d_optimizer, settings)
     names = STEP_OUTPUTS if self.updates.diagnoses else LOSS_OUTPUTS
     self.trackers = {name: keras.metrics.Mean(name=name) for name in names}

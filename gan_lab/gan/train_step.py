@@ -17,7 +17,7 @@ import dataclasses
 import tensorflow as tf
 
 from gan_lab.gan.activations import OutputActivation
-from gan_lab.gan.losses import GanLoss, gradient_penalty
+from gan_lab.gan.losses import GanLoss, gradient_penalty, zero_centred_penalty
 from gan_lab.gan.models import GanModels
 
 
@@ -25,8 +25,16 @@ from gan_lab.gan.models import GanModels
 class StepSettings:
   disc_steps: int = 1
   gp_weight: float = 0.0
+  r1_gamma: float = 0.0
+  r2_gamma: float = 0.0
   label_smoothing: float = 0.0
   simultaneous: bool = False
+
+  @classmethod
+  def of(cls, config) -> "StepSettings":
+    """The step settings of a `TrainConfig` (its fields of the same names, and its update scheme)."""
+    return cls(config.disc_steps, config.gp_weight, config.r1_gamma, config.r2_gamma, config.label_smoothing,
+               config.update_scheme == "simultaneous")
 
 
 class GanUpdates:
@@ -57,7 +65,7 @@ class GanUpdates:
     return optimizer.scale_loss(loss / replicas)
 
   def _discriminator_loss(self, real, fake, uniform):
-    """D's loss (plus the gradient penalty) on a real and a fake batch; also the fake logits."""
+    """D's loss (plus its gradient penalties) on a real and a fake batch; also the real and fake logits."""
     d, settings = self.models.discriminator, self.settings
     # Two D calls, not one on the stacked batch: through a stacked call, G's gradient would also
     # back-propagate D over the real half (benchmarks/README.md has the measurement).
@@ -66,7 +74,11 @@ class GanUpdates:
     d_loss = self.loss.discriminator_loss(real_logits, fake_logits, settings.label_smoothing)
     if settings.gp_weight:
       d_loss += settings.gp_weight * gradient_penalty(d, real, tf.stop_gradient(fake), uniform)
-    return d_loss, fake_logits
+    if settings.r1_gamma:
+      d_loss += zero_centred_penalty(d, real, settings.r1_gamma)
+    if settings.r2_gamma:
+      d_loss += zero_centred_penalty(d, tf.stop_gradient(fake), settings.r2_gamma)
+    return d_loss, real_logits, fake_logits
 
   def discriminator_update(self, real, fake, uniform):
     """One discriminator step on a real batch [B, ...] and fakes [B, ...]; returns D's loss.
@@ -75,7 +87,7 @@ class GanUpdates:
     """
     d = self.models.discriminator
     with tf.GradientTape() as tape:
-      d_loss, _ = self._discriminator_loss(real, fake, uniform)
+      d_loss, _, _ = self._discriminator_loss(real, fake, uniform)
       scaled = self._for_gradients(d_loss, self.d_optimizer)
     self.d_optimizer.apply_gradients(zip(tape.gradient(scaled, d.trainable_variables), d.trainable_variables))
     return d_loss
@@ -110,8 +122,10 @@ class GanUpdates:
       # 2. D steps on real vs these fakes, unrecorded: the fakes are constants to D.
       with g_tape.stop_recording():
         d_loss = self.discriminator_update(real, tf.stop_gradient(fake), uniform)
-      # 3. The updated D judges the same fakes; G steps to fool it.
-      g_loss = self.loss.generator_loss(d(fake, training=True))
+      # 3. The updated D judges the same fakes (and the real batch, which a relativistic loss compares them
+      #    with; a loss that ignores it leaves that pass unused, and tf.function prunes it); G steps to fool it.
+      fake_logits = d(fake, training=True)  # [B, 1]
+      g_loss = self.loss.generator_loss(d(real, training=True), fake_logits)
       g_scaled = self._for_gradients(g_loss, self.g_optimizer)
     g_grads, pre_grad = self._generator_gradients(g_tape, g_scaled, pre)
     self.g_optimizer.apply_gradients(zip(g_grads, g.trainable_variables))
@@ -126,8 +140,8 @@ class GanUpdates:
     g, d = self.models.generator, self.models.discriminator
     with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
       fake, pre = self._generate(noise)
-      d_loss, fake_logits = self._discriminator_loss(real, fake, uniform)  # fake_logits [B, 1]
-      g_loss = self.loss.generator_loss(fake_logits)
+      d_loss, real_logits, fake_logits = self._discriminator_loss(real, fake, uniform)  # [B, 1] each
+      g_loss = self.loss.generator_loss(real_logits, fake_logits)
       d_scaled = self._for_gradients(d_loss, self.d_optimizer)
       g_scaled = self._for_gradients(g_loss, self.g_optimizer)
     d_grads = d_tape.gradient(d_scaled, d.trainable_variables)

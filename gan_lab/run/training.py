@@ -209,8 +209,7 @@ def _build_networks(config: TrainConfig, data_shape, activation, strategy) -> tu
   """The models under the config's precision policy, and their updates (which build the optimizers' slots)."""
   gan = _build_models(config, data_shape, activation, strategy)
   g_optimizer, d_optimizer = (_adam(rate, config) for rate in (config.g_learning_rate, config.d_learning_rate))
-  settings = StepSettings(config.disc_steps, config.gp_weight, config.label_smoothing,
-                          config.update_scheme == "simultaneous")
+  settings = StepSettings.of(config)
   # Slots are built here, so a checkpoint restore fills them instead of being deferred.
   return gan, GanUpdates(gan, losses.get(config.loss), activation, g_optimizer, d_optimizer, settings)
 
