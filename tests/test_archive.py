@@ -71,3 +71,15 @@ def test_restore_leaves_ended_and_busy_runs_and_replaces_unfinished_ones(tmp_pat
   assert json.loads((here / "tanh/margin_0/seed_1/status.json").read_text())["status"] == "interrupted"
   assert len(messages) == 1 and "is in use by" in messages[0]
   assert (here / "linear/margin_0/seed_0/status.json").is_file() and not list(here.rglob("*.restoring"))
+
+
+def test_a_sweep_over_one_model_keeps_the_archive_s_other_budgets(tmp_path):
+  # docs/study_v3 ran as --models=mlp, then --models=dcgan into one folder: the second pinned only dcgan's budget.
+  _study(tmp_path / "study")
+  archive.export(tmp_path / "study", tmp_path / "archive")
+  (tmp_path / "elsewhere").mkdir()
+  (tmp_path / "elsewhere" / "budget.json").write_text('{"dcgan": {"train_steps": 50}}')
+  archive.restore(tmp_path / "archive", tmp_path / "elsewhere")
+  archive.export(tmp_path / "elsewhere", tmp_path / "archive")
+  assert json.loads((tmp_path / "archive" / "budget.json").read_text()) == {
+      "dcgan": {"train_steps": 50}, "mlp": {"train_steps": 20}}

@@ -94,6 +94,11 @@ def restore(archive_dir, sweep_dir, log=print) -> int:
     if Path(archive_dir, name).is_file() and not Path(sweep_dir, name).exists():
       Path(sweep_dir).mkdir(parents=True, exist_ok=True)
       atomic_io.write_bytes(Path(sweep_dir, name), Path(archive_dir, name).read_bytes())
+  # A sweep over some models pins only theirs: the archive's other models (an earlier invocation's) join them, or
+  # the next export would write a budget.json without the runs' budgets. A conflict was refused when both were pinned.
+  archived, pinned = (Path(folder, "budget.json") for folder in (archive_dir, sweep_dir))
+  if archived.is_file() and set(json.loads(archived.read_text())) - set(json.loads(pinned.read_text())):
+    sweep.pin_settings(pinned, json.loads(archived.read_text()))
   restored = 0
   for archive_stage, sweep_stage, _, tuned in _stages(archive_dir, sweep_dir):
     for archived in design.discover(archive_stage, tuned):  # The study's run-folder layout, read in one place.
