@@ -1,5 +1,6 @@
 """The docs stay true: links resolve, every flag they give a command exists, the README's table matches its CSV."""
 
+import csv
 import functools
 import json
 import math
@@ -485,3 +486,21 @@ def test_the_study_page_s_v3_table_and_sentences_are_study_v3_s():
   dcgan = [r for r in runs if r["model"] == "dcgan"]
   assert begun and [int(g) for g in begun.groups()] == [len(dcgan), sum(r["failed"] for r in dcgan)]
   assert all(r["seed"] >= design.TUNE_SEED_BASE for r in dcgan)  # Only stage 1 so far.
+
+
+def test_the_doctor_probe_table_is_docs_doctor_probe_csv():
+  # The table in docs/seed_articles.md is experiments/doctor_probe.py's summary of the committed csv, as printed.
+  # In a process of its own: the experiment defines absl flags on import.
+  summary = subprocess.run([sys.executable, "-c", "import csv, sys; sys.path.insert(0, sys.argv[1]); "
+                            "from experiments import doctor_probe; "
+                            "print('\\n'.join(doctor_probe.table_lines(list(csv.DictReader(open(sys.argv[2]))))))",
+                            str(REPO), str(REPO / "docs" / "doctor_probe.csv")],
+                           capture_output=True, text=True, timeout=120, check=True).stdout
+  text = (REPO / "docs" / "seed_articles.md").read_text()
+  table = text.split("<!-- doctor-probe-table -->\n")[1].split("\n<!-- /doctor-probe-table -->")[0]
+  assert table.splitlines() == summary.splitlines()
+  rows = list(csv.DictReader((REPO / "docs" / "doctor_probe.csv").open()))
+  flagged = {(r["gan"], r["mislabelled"]): [] for r in rows}
+  for r in rows:
+    flagged[(r["gan"], r["mislabelled"])].append(r["flagged"] == "True")
+  assert all(any(v) == (mislabelled == "True") and all(v) == any(v) for (_, mislabelled), v in flagged.items())
