@@ -432,60 +432,61 @@ def test_study_v3_reports_only_fresh_seeds_and_every_tuning_run_is_archived():
   assert len(list((V3 / "tuning" / "runs").rglob("status.json"))) == len(tuning)
 
 
-def test_the_readme_s_tuned_answer_is_study_v3_s():
+def _holding_pairs_sentence(model: str) -> str:
+  """The pairs of `model`'s v3 activations apart by Holm-corrected Welch p < 0.05, as the README words them."""
+  apart = sorted(" < ".join(sorted(pair, key=_v3_means(model).get)) for pair, (p, _) in _v3_pairs(model).items()
+                 if p < 0.05)
+  return f"{len(apart)} of its 6 pairs are apart (Holm-corrected Welch p < 0.05 on log FCD): {'; '.join(apart)}"
+
+
+@pytest.mark.parametrize("model, steps", [("mlp", 20000), ("dcgan", 5000)])
+def test_the_readme_s_tuned_answer_is_study_v3_s(model, steps):
   findings = " ".join((REPO / "README.md").read_text().split())
-  tuned = re.search(r"then 5 fresh seeds at 20000 steps: mlp · non-saturating ranks (.*?), the order of v2's one "
-                    r"recipe \((.*?)\)\.", findings)
+  tuned = re.search(rf"5 fresh seeds at {steps} steps: {model} · non-saturating ranks (.*?), the order of v2's one "
+                    r"recipe \((.*?)\)", findings)
   assert tuned, "the README's tuned answer moved: update this test"
-  v3, v2 = _v3_means("mlp"), _v2_means("mlp")
-  for text, means in ((tuned.group(1), v3), (tuned.group(2).replace(" < ", " < "), v2)):
+  v3, v2 = _v3_means(model), _v2_means(model)
+  for text, means in ((tuned.group(1), v3), (tuned.group(2), v2)):
     named = ORDER.findall(text) or [(a, v) for a, v in re.findall(r"([a-z_]+) (\d+)", text)]
     assert [a for a, _ in named] == sorted(means, key=means.get)
     assert [int(v) for _, v in named] == [round(means[a]) for a, _ in named]
   assert sorted(v3, key=v3.get) == sorted(v2, key=v2.get)  # "the order of v2's one recipe"
-  best = min(v3, key=v3.get)
-  claim = re.search(rf"{best} is still better than each other activation \(Holm-corrected Welch p ([\d.]+) or less\); "
-                    r"the other three are not distinguishable", findings)
-  pairs = _v3_pairs("mlp")
-  with_best = [p for pair, p in pairs.items() if best in pair]
-  assert claim and all(better == best and p < 0.05 for p, better in with_best)
-  assert claim.group(1) == f"{max(p for p, _ in with_best):.2g}"
-  assert all(p >= 0.05 for pair, (p, _) in pairs.items() if best not in pair)
-  recipe = re.search(r"Every activation chose the same recipe, learning rate ([\d.e-]+) with beta_1 ([\d.]+): the "
-                     r"largest rate of the grid", findings)
-  chosen = {c["chosen"] for cell, c in _v3_choices().items() if cell.startswith("mlp ")}
+  assert f"{model}: {_holding_pairs_sentence(model)}." in findings
+  recipe = re.search(r"Every activation of both models chose the same recipe, learning rate ([\d.e-]+) with beta_1 "
+                     r"([\d.]+): the largest rate of the grid", findings)
+  chosen = {c["chosen"] for cell, c in _v3_choices().items() if cell.startswith(f"{model} ")}
   assert recipe and chosen == {f"g_learning_rate,d_learning_rate={float(recipe.group(1))!r}, "
                                f"beta_1={float(recipe.group(2))!r}"}
   warned = (V3 / "tuning" / "tuning.md").read_text()
   for activation in v3:
-    assert (f"warning: mlp · non_saturating · {activation}: chosen g_learning_rate,d_learning_rate="
+    assert (f"warning: {model} · non_saturating · {activation}: chosen g_learning_rate,d_learning_rate="
             f"{float(recipe.group(1))!r} is the grid's largest value") in warned
 
 
-def test_the_study_page_s_v3_table_and_sentences_are_study_v3_s():
+@pytest.mark.parametrize("model, title", [("mlp", "The MLP's answer."), ("dcgan", "The DCGAN's answer.")])
+def test_the_study_page_s_v3_tables_and_sentences_are_study_v3_s(model, title):
   section = (REPO / "docs" / "study.md").read_text().split("## Study v3")[1].split("\n## ")[0]
-  v3, v2 = _v3_means("mlp"), _v2_means("mlp")
-  rows = re.findall(r"^\| ([a-z_]+) \| (\d+) \| (\d+) \|$", section, re.M)
-  section = " ".join(section.split())
+  part = section.split(f"**{title}**")[1].split("\n**")[0]
+  v3, v2 = _v3_means(model), _v2_means(model)
+  rows = re.findall(r"^\| ([a-z_]+) \| (\d+) \| (\d+) \|$", part, re.M)
+  part = " ".join(part.split())
   assert [a for a, _, _ in rows] == sorted(v3, key=v3.get)
   assert all((int(t), int(f)) == (round(v3[a]), round(v2[a])) for a, t, f in rows)
-  factors = re.search(r"similar factor \(([\d.]+)-([\d.]+) of its v2 FCD\)", section)
+  factors = re.search(r"factor \(([\d.]+)-([\d.]+) of its v2 FCD\)", part)
   ratios = [v3[a] / v2[a] for a in v3]
   assert factors and factors.groups() == (f"{min(ratios):.2f}", f"{max(ratios):.2f}")
   p = re.search(r"Welch p on log FCD ([\d.e-]+) against (\w+), ([\d.e-]+) against (\w+), ([\d.e-]+) against (\w+)\)",
-                section)
+                part)
   best = min(v3, key=v3.get)
   for value, other in zip(p.groups()[::2], p.groups()[1::2]):
-    assert value == f"{_v3_pairs('mlp')[frozenset((best, other))][0]:.2g}"
-  ran = re.search(r"\*\*What has run\*\*: the MLP part, both stages \((\d+) runs, none failed\)", section)
+    assert value == f"{_v3_pairs(model)[frozenset((best, other))][0]:.2g}"
+
+
+def test_the_study_page_says_what_of_study_v3_has_run():
+  section = " ".join((REPO / "docs" / "study.md").read_text().split("## Study v3")[1].split("\n## ")[0].split())
+  ran = re.search(r"\*\*What has run\*\*: both parts, both stages \((\d+) runs, none failed\)", section)
   runs = results_csv.read(V3 / "results.csv") + results_csv.read(V3 / "tuning" / "results.csv")
-  mlp = [r for r in runs if r["model"] == "mlp"]
-  assert ran and int(ran.group(1)) == len(mlp) and not any(r["failed"] for r in mlp)
-  begun = re.search(r"The DCGAN part has begun: (\d+) of its 48 tuning runs of 2000 steps \((\d+) failed\) are "
-                    r"archived", section)
-  dcgan = [r for r in runs if r["model"] == "dcgan"]
-  assert begun and [int(g) for g in begun.groups()] == [len(dcgan), sum(r["failed"] for r in dcgan)]
-  assert all(r["seed"] >= design.TUNE_SEED_BASE for r in dcgan)  # Only stage 1 so far.
+  assert ran and int(ran.group(1)) == len(runs) and not any(r["failed"] for r in runs)
 
 
 def test_the_doctor_probe_table_is_docs_doctor_probe_csv():
