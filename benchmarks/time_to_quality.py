@@ -14,9 +14,20 @@ generator, FCD on the offline evaluator's features) are paused out of the
 clock. The summary says when each gan_lab configuration reached the
 tutorial's best FCD, as seconds and as a fraction of the tutorial's time.
 Curves and a plot go to benchmarks/results/.
+
+The candidates for the default (`benchmarks.default_choice.CANDIDATES`) are
+configurations too; --seeds runs each gan_lab configuration once per seed,
+--max_train_seconds ends a candidate's curve once it has trained that long
+(never the default's: its final FCD is the target), and --curves_csv writes
+every evaluation as a row for `benchmarks.default_choice`:
+
+  TF_ENABLE_ONEDNN_OPTS=0 python -m benchmarks.time_to_quality --configurations=default \
+      --seeds=0,1,2 --eval_every=250 --curves_csv=docs/time_to_quality/default.csv
 """
 
+import csv
 import dataclasses
+import io
 import json
 import os
 import sys
@@ -30,7 +41,7 @@ import numpy as np  # pylint: disable=g-import-not-at-top
 import tensorflow as tf  # pylint: disable=g-import-not-at-top
 from absl import app, flags, logging  # pylint: disable=g-import-not-at-top
 
-from benchmarks import contestants, tutorial_baseline  # pylint: disable=g-import-not-at-top
+from benchmarks import contestants, default_choice, tutorial_baseline  # pylint: disable=g-import-not-at-top
 from gan_lab.config import hardware, presets  # pylint: disable=g-import-not-at-top
 from gan_lab.config.train_config import TrainConfig  # pylint: disable=g-import-not-at-top
 from gan_lab.evaluation import evaluator, scoring  # pylint: disable=g-import-not-at-top
@@ -49,6 +60,11 @@ flags.DEFINE_integer("max_steps", 0, "Cap every gan_lab configuration's train_st
 flags.DEFINE_string("evaluator_dir", "", "Cache of trained evaluator classifiers (empty: the per-user "
                     "cache, $XDG_CACHE_HOME/gan_lab/evaluators or ~/.cache/gan_lab/evaluators).")
 flags.DEFINE_string("results_dir", "benchmarks/results", "Where curves and the plot go.")
+flags.DEFINE_list("seeds", ["0"], "Seeds of each gan_lab configuration (--seed of its TrainConfig).")
+flags.DEFINE_float("max_train_seconds", 0.0, "End a candidate's curve at the first evaluation after this many "
+                   "training seconds (0: none; the default always runs to its end).", lower_bound=0.0)
+flags.DEFINE_string("curves_csv", "", "Also write every evaluation (configuration, seed, step, wall_seconds, fcd) "
+                    "to this csv, for benchmarks.default_choice.")
 
 FLAGS = flags.FLAGS
 _TANH = activations.get("tanh")
@@ -93,22 +109,27 @@ def run_baseline(images, scorer, noise):
   return curve
 
 
-def gan_lab_config(name: str, max_steps: int = 0) -> tuple[TrainConfig, str]:
-  """The `TrainConfig` of a configuration name ("default" or a preset), and the bfloat16 fallback's line."""
-  config, note = (TrainConfig(), "") if name == "default" else presets.resolve(name, TrainConfig(), given=set())
+def gan_lab_config(name: str, max_steps: int = 0, seed: int = 0) -> tuple[TrainConfig, str]:
+  """The `TrainConfig` of a configuration name ("default", a candidate or a preset), and the bfloat16 fallback's line."""
+  if name in default_choice.CANDIDATES:
+    config, note = dataclasses.replace(TrainConfig(), **default_choice.CANDIDATES[name]), ""
+  else:
+    config, note = (TrainConfig(), "") if name == "default" else presets.resolve(name, TrainConfig(), given=set())
   steps = min(config.train_steps, max_steps) if max_steps else config.train_steps
   output_dir = tempfile.mkdtemp(prefix=f"gan_lab_ttq_{name}_")
-  return dataclasses.replace(config, train_steps=steps, output_dir=output_dir), note
+  return dataclasses.replace(config, train_steps=steps, output_dir=output_dir, seed=seed), note
 
 
-def run_gan_lab(config: TrainConfig, images, scorer, noise, name: str) -> dict[str, list]:
-  """Trains `config` to its end; the curve of its sampling generator, plus "<name>_raw" when that is an EMA."""
+def run_gan_lab(config: TrainConfig, images, scorer, noise, name: str, max_seconds: float = 0.0) -> dict[str, list]:
+  """Trains `config` to its end (or past `max_seconds` of training); the curve of its sampling generator, plus
+  "<name>_raw" when that is an EMA."""
   trainer = training.Trainer(config, images, log=print)
   generators = {name: trainer.models.generator}
   if trainer.ema:
-    generators = {name: trainer.ema.generator, f"{name}_raw": trainer.models.generator}
+    base, at, seed = name.partition("@")
+    generators = {name: trainer.ema.generator, f"{base}_raw{at}{seed}": trainer.models.generator}
   curves, clock = {key: [] for key in generators}, Clock()
-  while trainer.step < config.train_steps:
+  while trainer.step < config.train_steps and not (max_seconds and clock.read() > max_seconds):
     trainer.advance(FLAGS.eval_every)
     clock.pause()
     for key, generator in generators.items():
@@ -132,6 +153,25 @@ def summarise(curves: dict[str, list]) -> dict:
       row["fraction_of_tutorial_time"] = reached and reached["wall_seconds"] / tutorial_seconds
     summary[name] = row
   return summary
+
+
+def curve_rows(curves: dict[str, list]) -> list[dict]:
+  """Every evaluation of the seeded curves ("NAME@seed") as a row of `default_choice.CSV_FIELDS`."""
+  rows = []
+  for key, curve in curves.items():
+    name, _, seed = key.partition("@")
+    rows += [{"configuration": name, "seed": seed or "0", **{k: p[k] for k in ("step", "wall_seconds", "fcd")}}
+             for p in curve]
+  return rows
+
+
+def write_csv(path, rows: list[dict]) -> None:
+  text = io.StringIO()
+  writer = csv.DictWriter(text, default_choice.CSV_FIELDS, lineterminator="\n")
+  writer.writeheader()
+  writer.writerows(rows)
+  os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+  atomic_io.write_bytes(path, text.getvalue().encode())
 
 
 def plot(path, curves: dict[str, list]) -> None:
@@ -158,10 +198,17 @@ _LABELS = {"tutorial": "TF DCGAN tutorial", "default": "gan_lab default (bash ru
 def main(argv):
   logging.set_verbosity(logging.WARNING)
   del argv
-  unknown = set(FLAGS.configurations) - {"tutorial", "default", *presets.names()}
+  known = ["tutorial", "default", *default_choice.CANDIDATES, *presets.names()]
+  unknown = set(FLAGS.configurations) - set(known)
   if unknown:
-    raise app.UsageError(f"--configurations: unknown {', '.join(sorted(unknown))}; expected tutorial, default "
-                         f"or one of {', '.join(presets.names())}")
+    raise app.UsageError(f"--configurations: unknown {', '.join(sorted(unknown))}; expected some of "
+                         f"{', '.join(known)}")
+  try:
+    seeds = [int(s) for s in FLAGS.seeds]
+    if any(seed < 0 for seed in seeds):
+      raise ValueError
+  except ValueError:
+    raise app.UsageError(f"--seeds={','.join(FLAGS.seeds)}: expected non-negative integers") from None
   tf.keras.utils.set_random_seed(0)
   images = contestants.load_fashion_mnist(FLAGS.max_examples)
   ev = evaluator.load_or_train("fashion_mnist", FLAGS.evaluator_dir or None)
@@ -172,13 +219,20 @@ def main(argv):
     if name == "tutorial":
       curves["tutorial"] = run_baseline(images, scorer, noise)
       continue
-    config, note = gan_lab_config(name, FLAGS.max_steps)
-    if note:
-      print(note, flush=True)
-    configs[name] = json.loads(config.to_json())
-    curves.update(run_gan_lab(config, images, scorer, noise, name))
+    for seed in seeds:
+      key = name if len(seeds) == 1 and seed == 0 else f"{name}@{seed}"
+      config, note = gan_lab_config(name, FLAGS.max_steps, seed)
+      if note:
+        print(note, flush=True)
+      configs[key] = json.loads(config.to_json())
+      cap = 0.0 if name == "default" else FLAGS.max_train_seconds
+      curves.update(run_gan_lab(config, images, scorer, noise, key, cap))
+  if FLAGS.curves_csv:
+    write_csv(FLAGS.curves_csv, curve_rows({k: v for k, v in curves.items() if k != "tutorial"}))
+  # Where TensorFlow leaves oneDNN off (CPUs without AVX-512 VNNI/BF16 or AMX), float32 runs on its Eigen kernels.
   summary = {"curves": summarise(curves), "floor_fcd": scorer.real_floor(FLAGS.eval_samples)["fcd"],
-             "device": training.device_description(), "bfloat16_units": hardware.has_bfloat16_units()}
+             "device": training.device_description(), "bfloat16_units": hardware.has_bfloat16_units(),
+             "TF_ENABLE_ONEDNN_OPTS": os.environ.get("TF_ENABLE_ONEDNN_OPTS", "")}
   print(json.dumps(summary, indent=2))
   os.makedirs(FLAGS.results_dir, exist_ok=True)
   stamp = time.strftime("%Y%m%d-%H%M%S")

@@ -68,3 +68,65 @@ def test_time_to_quality_summary_finds_the_first_evaluation_at_the_tutorials_bes
   assert summary["default"]["fraction_of_tutorial_time"] == 40.0 / 200.0
   assert summary["default"]["best_fcd"] == 300.0 and summary["default"]["steps"] == 1500
   assert summary["slow"]["seconds_to_tutorial_best"] is None and summary["slow"]["fraction_of_tutorial_time"] is None
+
+
+def _rows(configuration, seed, *points):
+  return [{"configuration": configuration, "seed": str(seed), "step": str(step), "wall_seconds": str(seconds),
+           "fcd": str(fcd)} for step, seconds, fcd in points]
+
+
+def _choice_rows():
+  """A default of three seeds (final FCDs 100, 90, 95: target 95) and three candidates around a 300 s budget."""
+  default = (_rows("default", 0, (500, 100.0, 300.0), (1000, 200.0, 100.0))
+             + _rows("default", 1, (500, 110.0, 280.0), (1000, 210.0, 90.0))
+             + _rows("default", 2, (500, 90.0, 290.0), (1000, 190.0, 95.0)))
+  # Seed 1 of `quick` was cut off before step 1500: that step is not on the median curve.
+  quick = (_rows("quick", 0, (500, 80.0, 150.0), (1000, 160.0, 94.0), (1500, 240.0, 80.0))
+           + _rows("quick", 1, (500, 90.0, 140.0), (1000, 170.0, 99.0))
+           + _rows("quick", 2, (500, 70.0, 120.0), (1000, 150.0, 90.0), (1500, 230.0, 85.0)))
+  slow = _rows("slow", 0, (1000, 250.0, 120.0), (2000, 400.0, 60.0))  # Reaches the target after the budget.
+  never = _rows("never", 0, (1000, 100.0, 200.0))
+  return default + quick + slow + never
+
+
+def test_default_choice_takes_the_fastest_candidate_reaching_the_defaults_median_final_fcd():
+  from benchmarks import default_choice  # pylint: disable=g-import-not-at-top
+  target, results, chosen = default_choice.choose(_choice_rows(), budget_seconds=300.0)
+  by_name = {r.configuration: r for r in results}
+  assert target == 95.0
+  # quick at step 1000: FCDs 94, 99, 90 (median 94 <= 95) after 160, 170, 150 s (median 160).
+  assert (by_name["quick"].step, by_name["quick"].seconds, by_name["quick"].fcd) == (1000, 160.0, 94.0)
+  assert by_name["quick"].final_fcd == 94.0 and by_name["quick"].seeds == 3  # Step 1500 lacks seed 1.
+  assert (by_name["slow"].step, by_name["slow"].seconds) == (2000, 400.0)
+  assert by_name["never"].step is None and by_name["never"].seconds is None
+  assert chosen == "quick"
+  assert "Chosen: `quick`" in default_choice.table(target, results, chosen, 300.0)
+
+
+def test_default_choice_keeps_the_default_when_no_candidate_fits_the_budget():
+  from benchmarks import default_choice  # pylint: disable=g-import-not-at-top
+  rows = [r for r in _choice_rows() if r["configuration"] != "quick"]
+  assert default_choice.choose(rows, budget_seconds=300.0)[2] == "default"
+  assert default_choice.choose(rows, budget_seconds=400.0)[2] == "slow"
+  with pytest.raises(ValueError, match="no curve of the default"):
+    default_choice.choose([r for r in rows if r["configuration"] != "default"], 300.0)
+
+
+def test_every_default_candidate_is_a_valid_config_that_differs_from_the_default():
+  import dataclasses  # pylint: disable=g-import-not-at-top
+  from benchmarks import default_choice  # pylint: disable=g-import-not-at-top
+  from gan_lab.config.train_config import TrainConfig  # pylint: disable=g-import-not-at-top
+  for changes in default_choice.CANDIDATES.values():
+    config = dataclasses.replace(TrainConfig(), **changes)
+    config.validate()
+    assert all(getattr(TrainConfig(), k) != v for k, v in changes.items())
+
+
+def test_time_to_quality_writes_seeded_curves_as_rows_default_choice_reads(tmp_path):
+  from benchmarks import default_choice, time_to_quality  # pylint: disable=g-import-not-at-top
+  point = {"step": 500, "wall_seconds": 12.5, "fcd": 80.0}
+  rows = time_to_quality.curve_rows({"default@2": [point], "quality_raw@2": [point], "narrow": [point]})
+  assert [(r["configuration"], r["seed"]) for r in rows] == [("default", "2"), ("quality_raw", "2"), ("narrow", "0")]
+  time_to_quality.write_csv(tmp_path / "curves.csv", rows)
+  read = default_choice.read_curves(tmp_path)
+  assert read[0] == {"configuration": "default", "seed": "2", "step": "500", "wall_seconds": "12.5", "fcd": "80.0"}

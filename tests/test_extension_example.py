@@ -63,7 +63,7 @@ def test_readme_example_trains_through_the_cli_by_name(plugin_dir):
 
 
 @pytest.mark.parametrize("args, message", [
-    (NAMES, "--model='small_mlp': expected one of mlp, dcgan, tutorial_dcgan"),
+    (NAMES, "--model='small_mlp': expected one of mlp, dcgan, dcgan_narrow, tutorial_dcgan"),
     (["--plugins=no_such_module_here"], "--plugins: cannot import 'no_such_module_here'"),
     (["--plugins=my_gan_parts", *NAMES, "--label_smoothing=0.1"],
      "--label_smoothing=0.1 has no meaning for --loss=least_absolute"),

@@ -51,7 +51,7 @@ def test_dcgan_rejects_unsupported_shape():
 
 
 def test_unknown_model():
-  with pytest.raises(ValueError, match="mlp, dcgan, tutorial_dcgan"):
+  with pytest.raises(ValueError, match="mlp, dcgan, dcgan_narrow, tutorial_dcgan"):
     models.build("resnet", (28, 28, 1), 8, activations.get("tanh"))
 
 

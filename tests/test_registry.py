@@ -45,7 +45,7 @@ def test_register_refuses_taken_names_and_unknown_traits(name, traits, message):
 
 
 def test_unknown_name_lists_the_choices():
-  with pytest.raises(ValueError, match="unknown model 'resnet'; expected one of mlp, dcgan, tutorial_dcgan"):
+  with pytest.raises(ValueError, match="unknown model 'resnet'; expected one of mlp, dcgan, dcgan_narrow, tutorial_dcgan"):
     registry.MODELS.traits("resnet")
 
 

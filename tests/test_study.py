@@ -99,3 +99,45 @@ def test_discover_reads_axis_and_tuned_parts_back_from_folder_names(tmp_path):
   assert found.cell == cell and found.seed == 3
   (untuned,) = study_lib.discover(tmp_path, tuned_names=set())
   assert untuned.cell.axes == cell.axes + cell.tuned and untuned.cell.tuned == ()
+
+
+def _resolved(args):
+  """The TrainConfig `gan-lab train` makes of these flags."""
+  from absl import flags  # pylint: disable=g-import-not-at-top
+  from gan_lab.cli import config_flags  # pylint: disable=g-import-not-at-top
+  values = flags.FlagValues()
+  config_flags.define_config_flags(values)
+  values(["train", *args])
+  return config_flags.config_from_flags(values)
+
+
+_V3_TUNED = ("g_learning_rate,d_learning_rate", "beta_1")
+
+
+@pytest.mark.parametrize("archive, tuned_names", [("study_v2", ()), ("study_v3", _V3_TUNED)])
+def test_every_archived_run_s_flags_resolve_to_the_config_the_study_would_train_now(archive, tuned_names):
+  """The study pins its recipe: a change of TrainConfig's defaults (the default run) must not change a study run."""
+  import dataclasses  # pylint: disable=g-import-not-at-top
+  from pathlib import Path  # pylint: disable=g-import-not-at-top
+  paths = sorted(Path(__file__).parent.parent.joinpath("docs", archive, "runs").rglob("flags.json"))
+  assert len(paths) >= 40
+  study = study_lib.Study()
+  for path in paths:
+    recorded = json.loads(path.read_text())
+    tuned = tuple((name, recorded[name.split(",")[0]]) for name in tuned_names)
+    cell = Cell(recorded["model"], recorded["loss"], recorded["output_activation"], recorded["data_margin"], (), tuned)
+    args = [*cell.flags(), f"--seed={recorded['seed']}", "--output_dir=x", *study.train_args(cell)]
+    now = dataclasses.asdict(_resolved(args))
+    differing = {k: (v, now[k]) for k, v in recorded.items() if k != "output_dir" and now[k] != v}
+    assert not differing, f"{path}: (recorded, now) {differing}"
+
+
+def test_the_study_recipe_yields_to_a_tuned_or_axis_field():
+  lr = study_lib.axes_lib.Axis(("g_learning_rate", "d_learning_rate"), (4e-4,))
+  study = study_lib.Study(tune=(lr,), tune_steps=(("dcgan", 10),))
+  plain = study.train_args(Cell("dcgan", "hinge", "tanh"))
+  assert {"--g_learning_rate=0.0002", "--beta_1=0.5"} <= set(plain)
+  tuned = study.train_args(Cell("dcgan", "hinge", "tanh", tuned=(("g_learning_rate,d_learning_rate", 4e-4),)))
+  assert not any(a.startswith(("--g_learning_rate", "--d_learning_rate")) for a in tuned) and "--beta_1=0.5" in tuned
+  axis = study.train_args(Cell("dcgan", "hinge", "tanh", axes=(("beta_1", 0.0),)))
+  assert not any(a.startswith("--beta_1") for a in axis)

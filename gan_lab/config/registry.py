@@ -96,6 +96,7 @@ LOSSES = Registry("loss", "gan_lab.gan.losses", {
 MODELS = Registry("model", "gan_lab.gan.models", {
     "mlp": {"points": True},
     "dcgan": {},
+    "dcgan_narrow": {},
     "tutorial_dcgan": {"image_shape": (28, 28, 1)},
 }, trait_defaults={"points": False, "image_shape": None})
 

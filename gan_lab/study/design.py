@@ -27,6 +27,10 @@ from gan_lab.files import atomic_io
 from gan_lab.study import axes as axes_lib
 from gan_lab.study import sweep
 
+# The Adam recipe every study so far trained with (the DCGAN tutorial's), pinned here rather than taken from
+# TrainConfig's defaults: the default run may change (README, "Why the default run is what it is") while the
+# studies stay re-runnable and comparable. An --axis or --tune over one of these fields overrides it.
+STUDY_RECIPE = (("g_learning_rate", 2e-4), ("d_learning_rate", 2e-4), ("beta_1", 0.5), ("beta_2", 0.999))
 TUNE_SEED_BASE = 10000  # Stage-1 seeds are TUNE_SEED_BASE + i: no reported seed (0..seeds-1) is ever one of them.
 TUNING_DIR = "tuning"  # Stage 1's sweep folder, inside the study's.
 DESIGN_FILE = "design.json"  # The pinned --axis, --tune and --factor of a sweep folder.
@@ -97,6 +101,7 @@ class Study:
   tune_seeds: int = 2
   tune_steps: tuple[tuple[str, int], ...] = ()
   native_bfloat16: bool = True  # This machine's: where False, runs asked for mixed_bfloat16 train in float32.
+  recipe: tuple[tuple[str, Any], ...] = STUDY_RECIPE
 
   def cells(self) -> list[Cell]:
     """Every cell: the full cross product (with every --axis), then the margin variants."""
@@ -141,9 +146,11 @@ class Study:
     return self._args(cell, self.budget(cell.model))
 
   def _args(self, cell: Cell, budget: dict) -> list[str]:
-    """The budget as flags, with the precision this machine runs (`run_precision`) and gp_weight only where the
-    loss needs it."""
-    flags = {**budget, "mixed_precision": self.run_precision(cell.model)}
+    """The recipe (less the fields the cell's axes set) and the budget as flags, with the precision this machine
+    runs (`run_precision`) and gp_weight only where the loss needs it."""
+    named = {field for name, _ in cell.axes + cell.tuned for field in name.split(",")}
+    recipe = {field: value for field, value in self.recipe if field not in named}
+    flags = {**recipe, **budget, "mixed_precision": self.run_precision(cell.model)}
     if not registry.needs_gradient_penalty(cell.loss):
       del flags["gp_weight"]
     return [f"--{name}={value}" for name, value in flags.items()]

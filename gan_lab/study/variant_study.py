@@ -57,7 +57,8 @@ class VariantStudy:
     args = [f"--plugins={self.plugins}", f"--dataset={self.dataset}", f"--batch_size={self.batch_size}",
             f"--train_steps={self.train_steps}", f"--update_scheme={self.update_scheme}",
             f"--num_samples={self.num_samples}", f"--sample_every={self.train_steps}",
-            f"--log_every={max(1, self.train_steps // 50)}", f"--checkpoint_every={max(1, self.train_steps // 5)}"]
+            f"--log_every={max(1, self.train_steps // 50)}", f"--checkpoint_every={max(1, self.train_steps // 5)}",
+            *[f"--{field}={value}" for field, value in design.STUDY_RECIPE]]
     return args + ([f"--data_dir={self.data_dir}"] if self.data_dir else [])
 
   def plans(self) -> dict:
