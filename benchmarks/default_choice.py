@@ -2,7 +2,7 @@
 
   python -m benchmarks.default_choice --curves_dir=docs/time_to_quality
 
-Candidates are `TrainConfig()` with a few fields changed, each something a
+Candidates are the previous default with a few fields changed, each something a
 researcher would try to buy the same quality with less CPU time: the recipe
 study v3's tuning chose for every DCGAN activation (Adam 4e-4, beta_1 0), a
 narrower network, a smaller batch with the learning rate scaled by its square
@@ -10,15 +10,20 @@ root. `benchmarks.time_to_quality` measures their curves (FCD against
 training seconds, one row per evaluation) into csv files; this script reads
 every csv in --curves_dir and applies the rule of issue 34:
 
-  target: the median over seeds of the default's final FCD;
+  target: the median over seeds of the previous default's final FCD
+  (`PREVIOUS_DEFAULT`, the baseline, spelled out field by field);
   a candidate's time to quality: the first evaluation step at which the median
   FCD over its seeds is at or below the target, and the median training
   seconds its seeds took to reach that step;
   the choice: among candidates whose time to quality is within --budget_seconds,
-  the fastest (none: the default stays, and the table shows why).
+  the fastest (none: the previous default stays, and the table shows why).
 
 It prints the table and writes it (markdown) and the figure of the median
-curves beside the csv files.
+curves beside the csv files. Curves named CONFIGURATION+PRECISION (from
+--mixed_precision of `benchmarks.time_to_quality`) are not candidates: where a
+configuration has both a `+mixed_bfloat16` and a `+none` set, the table is
+followed by the two precisions' final FCDs compared by Welch's test, the rule
+for a default in bfloat16 on machines with bfloat16 units.
 """
 
 import collections
@@ -35,14 +40,21 @@ from absl import app, flags  # pylint: disable=g-import-not-at-top
 
 from gan_lab.files import atomic_io  # pylint: disable=g-import-not-at-top
 
+# `TrainConfig()` before issue 34 (the tutorial's Adam recipe, 5000 steps, float32): the baseline and the target,
+# spelled out so that the measurement means the same after the default changes.
+PREVIOUS_DEFAULT = {"model": "dcgan", "g_learning_rate": 2e-4, "d_learning_rate": 2e-4, "beta_1": 0.5,
+                    "batch_size": 64, "train_steps": 5000, "mixed_precision": "none"}
+BASELINE = "previous_default"
 _TUNED = {"g_learning_rate": 4e-4, "d_learning_rate": 4e-4, "beta_1": 0.0}  # Study v3's choice for every DCGAN cell.
-CANDIDATES = {
+CHANGES = {  # Each candidate's changes from PREVIOUS_DEFAULT.
+    BASELINE: {},
     "tuned_recipe": _TUNED,
     "tuned_recipe_narrow": {**_TUNED, "model": "dcgan_narrow"},
     "tuned_recipe_batch32": {"g_learning_rate": 4e-4 / 2 ** 0.5, "d_learning_rate": 4e-4 / 2 ** 0.5, "beta_1": 0.0,
                              "batch_size": 32},
     "narrow": {"model": "dcgan_narrow"},
 }
+CANDIDATES = {name: {**PREVIOUS_DEFAULT, **changes} for name, changes in CHANGES.items()}
 CSV_FIELDS = ("configuration", "seed", "step", "wall_seconds", "fcd")
 
 
@@ -69,7 +81,7 @@ def median_curve(rows: list[dict]) -> list[tuple[int, float, float]]:
 
 
 def target_fcd(rows: list[dict]) -> float:
-  """The default's final FCD, median over its seeds (each seed's last evaluation)."""
+  """The baseline's final FCD, median over its seeds (each seed's last evaluation)."""
   last = {}
   for row in rows:
     if row["seed"] not in last or int(row["step"]) > int(last[row["seed"]]["step"]):
@@ -84,16 +96,53 @@ def time_to_quality(name: str, rows: list[dict], target: float) -> TimeToQuality
 
 
 def choose(rows: list[dict], budget_seconds: float) -> tuple[float, list[TimeToQuality], str]:
-  """The target, every configuration's time to quality, and the chosen one ("default" when none qualifies)."""
+  """The target, every configuration's time to quality, and the chosen one (`BASELINE` when none qualifies)."""
   by_name = collections.defaultdict(list)
   for row in rows:
-    by_name[row["configuration"]].append(row)
-  if "default" not in by_name:
-    raise ValueError("no curve of the default configuration: measure it first (--configurations=default)")
-  target = target_fcd(by_name["default"])
+    if "+" not in row["configuration"]:  # CONFIGURATION+PRECISION curves are `precision_comparison`'s.
+      by_name[row["configuration"]].append(row)
+  if BASELINE not in by_name:
+    raise ValueError(f"no curve of {BASELINE}: measure it first (--configurations={BASELINE})")
+  target = target_fcd(by_name[BASELINE])
   results = [time_to_quality(name, curve, target) for name, curve in sorted(by_name.items())]
-  fast = [r for r in results if r.configuration != "default" and r.seconds is not None and r.seconds <= budget_seconds]
-  return target, results, min(fast, key=lambda r: r.seconds).configuration if fast else "default"
+  fast = [r for r in results if r.configuration != BASELINE and r.seconds is not None and r.seconds <= budget_seconds]
+  return target, results, min(fast, key=lambda r: r.seconds).configuration if fast else BASELINE
+
+
+def final_fcds(rows: list[dict], configuration: str) -> list[float]:
+  """Each seed's last FCD of one configuration, in seed order."""
+  last = {}
+  for row in rows:
+    if row["configuration"] == configuration and (row["seed"] not in last
+                                                  or int(row["step"]) > int(last[row["seed"]]["step"])):
+      last[row["seed"]] = row
+  return [float(last[seed]["fcd"]) for seed in sorted(last, key=int)]
+
+
+def precision_comparison(rows: list[dict], configuration: str) -> dict:
+  """bfloat16 against float32 for one configuration ("NAME+mixed_bfloat16" and "NAME+none" curves): each side's
+  final FCDs, the mean difference (bfloat16 - float32) with Welch's 95% interval and p-value, and whether bfloat16
+  is not worse: the interval's upper end at most 0 would be better, above 0 with p < 0.05 worse."""
+  bf16, f32 = final_fcds(rows, f"{configuration}+mixed_bfloat16"), final_fcds(rows, f"{configuration}+none")
+  if min(len(bf16), len(f32)) < 2:
+    raise ValueError(f"{configuration}: need at least 2 seeds of each precision, have {len(bf16)} bfloat16 and "
+                     f"{len(f32)} float32")
+  from scipy import stats  # pylint: disable=g-import-not-at-top
+  test = stats.ttest_ind(bf16, f32, equal_var=False)
+  low, high = test.confidence_interval(0.95)
+  difference = statistics.mean(bf16) - statistics.mean(f32)
+  return {"bfloat16": bf16, "float32": f32, "difference": difference, "ci95": (float(low), float(high)),
+          "welch_p": float(test.pvalue), "bfloat16_not_worse": not (difference > 0 and test.pvalue < 0.05)}
+
+
+def precision_text(configuration: str, comparison: dict) -> str:
+  seeds = f"{len(comparison['bfloat16'])} and {len(comparison['float32'])} seeds"
+  low, high = comparison["ci95"]
+  verdict = "not worse" if comparison["bfloat16_not_worse"] else "worse"
+  return (f"`{configuration}` in mixed_bfloat16 against float32 ({seeds}): final FCD "
+          f"{statistics.mean(comparison['bfloat16']):.1f} against {statistics.mean(comparison['float32']):.1f}, "
+          f"difference {comparison['difference']:+.1f} (Welch 95% interval {low:+.1f} to {high:+.1f}, "
+          f"p = {comparison['welch_p']:.2f}): bfloat16 is {verdict}.\n")
 
 
 def read_curves(curves_dir) -> list[dict]:
@@ -109,13 +158,13 @@ def read_curves(curves_dir) -> list[dict]:
 def table(target: float, results: list[TimeToQuality], chosen: str, budget_seconds: float) -> str:
   def cell(value, fmt):
     return "never" if value is None else format(value, fmt)
-  lines = [f"Target: the default's final FCD, median of its seeds: {target:.1f}. Budget: {budget_seconds:g} s of "
+  lines = [f"Target: {BASELINE}'s final FCD, median of its seeds: {target:.1f}. Budget: {budget_seconds:g} s of "
            f"training. Chosen: `{chosen}`.", "",
-           "| configuration | seeds | changes from `TrainConfig()` | first step at target | seconds to it | FCD there | "
+           f"| configuration | seeds | changes from {BASELINE} | first step at target | seconds to it | FCD there | "
            "last FCD |", "| --- | --- | --- | --- | --- | --- | --- |"]
   for r in results:
     changes = ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}"
-                        for k, v in CANDIDATES.get(r.configuration, {}).items()) or "-"
+                        for k, v in CHANGES.get(r.configuration, {}).items()) or "-"
     lines.append(f"| `{r.configuration}` | {r.seeds} | {changes} | {cell(r.step, 'd')} | {cell(r.seconds, '.0f')} | "
                  f"{cell(r.fcd, '.1f')} | {r.final_fcd:.1f} |")
   return "\n".join(lines) + "\n"
@@ -133,7 +182,7 @@ def plot(path, rows: list[dict], target: float, budget_seconds: float) -> None:
     curve = median_curve(curve_rows)
     ax.plot([t for _, t, _ in curve], [f for _, _, f in curve], marker="o", markersize=3,
             label=f"{name} ({len({r['seed'] for r in curve_rows})} seeds)")
-  ax.axhline(target, color="k", linestyle=":", label="target: default's final FCD")
+  ax.axhline(target, color="k", linestyle=":", label=f"target: {BASELINE}'s final FCD")
   ax.axvline(budget_seconds, color="grey", linestyle="--", label=f"{budget_seconds:g} s budget")
   ax.set(xlabel="training seconds (median over seeds; evaluation excluded)", ylabel="FCD (2000 samples, log scale)",
          yscale="log", title="Fashion-MNIST, float32, 2 CPU cores: FCD against training time")
@@ -156,6 +205,8 @@ def main(argv):
   except ValueError as e:
     raise app.UsageError(str(e)) from None
   text = table(target, results, chosen, FLAGS.budget_seconds)
+  for base in sorted({r["configuration"].split("+")[0] for r in rows if r["configuration"].endswith("+none")}):
+    text += "\n" + precision_text(base, precision_comparison(rows, base))
   print(text)
   atomic_io.write_bytes(Path(FLAGS.curves_dir, "choice.md"), text.encode())
   plot(Path(FLAGS.curves_dir, "curves.png"), rows, target, FLAGS.budget_seconds)

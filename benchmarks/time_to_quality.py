@@ -18,11 +18,11 @@ Curves and a plot go to benchmarks/results/.
 The candidates for the default (`benchmarks.default_choice.CANDIDATES`) are
 configurations too; --seeds runs each gan_lab configuration once per seed,
 --max_train_seconds ends a candidate's curve once it has trained that long
-(never the default's: its final FCD is the target), and --curves_csv writes
+(never the baseline's: its final FCD is the target), and --curves_csv writes
 every evaluation as a row for `benchmarks.default_choice`:
 
-  TF_ENABLE_ONEDNN_OPTS=0 python -m benchmarks.time_to_quality --configurations=default \
-      --seeds=0,1,2 --eval_every=250 --curves_csv=docs/time_to_quality/default.csv
+  TF_ENABLE_ONEDNN_OPTS=0 python -m benchmarks.time_to_quality --configurations=previous_default \
+      --seeds=0,1,2 --eval_every=250 --curves_csv=docs/time_to_quality/previous_default.csv
 """
 
 import csv
@@ -62,7 +62,10 @@ flags.DEFINE_string("evaluator_dir", "", "Cache of trained evaluator classifiers
 flags.DEFINE_string("results_dir", "benchmarks/results", "Where curves and the plot go.")
 flags.DEFINE_list("seeds", ["0"], "Seeds of each gan_lab configuration (--seed of its TrainConfig).")
 flags.DEFINE_float("max_train_seconds", 0.0, "End a candidate's curve at the first evaluation after this many "
-                   "training seconds (0: none; the default always runs to its end).", lower_bound=0.0)
+                   "training seconds (0: none; default and previous_default always run to their end).",
+                   lower_bound=0.0)
+flags.DEFINE_enum("mixed_precision", "", ["", "none", "mixed_bfloat16"], "Train every gan_lab configuration in "
+                  "this precision (empty: its own); the curves are named CONFIGURATION+PRECISION.")
 flags.DEFINE_string("curves_csv", "", "Also write every evaluation (configuration, seed, step, wall_seconds, fcd) "
                     "to this csv, for benchmarks.default_choice.")
 
@@ -109,15 +112,17 @@ def run_baseline(images, scorer, noise):
   return curve
 
 
-def gan_lab_config(name: str, max_steps: int = 0, seed: int = 0) -> tuple[TrainConfig, str]:
-  """The `TrainConfig` of a configuration name ("default", a candidate or a preset), and the bfloat16 fallback's line."""
+def gan_lab_config(name: str, max_steps: int = 0, seed: int = 0, precision: str = "") -> tuple[TrainConfig, str]:
+  """The `TrainConfig` of a configuration name ("default", a candidate or a preset), in `precision` if one is given,
+  and the bfloat16 fallback's line."""
   if name in default_choice.CANDIDATES:
     config, note = dataclasses.replace(TrainConfig(), **default_choice.CANDIDATES[name]), ""
   else:
     config, note = (TrainConfig(), "") if name == "default" else presets.resolve(name, TrainConfig(), given=set())
   steps = min(config.train_steps, max_steps) if max_steps else config.train_steps
   output_dir = tempfile.mkdtemp(prefix=f"gan_lab_ttq_{name}_")
-  return dataclasses.replace(config, train_steps=steps, output_dir=output_dir, seed=seed), note
+  config = dataclasses.replace(config, train_steps=steps, output_dir=output_dir, seed=seed)
+  return (dataclasses.replace(config, mixed_precision=precision) if precision else config), note
 
 
 def run_gan_lab(config: TrainConfig, images, scorer, noise, name: str, max_seconds: float = 0.0) -> dict[str, list]:
@@ -219,13 +224,14 @@ def main(argv):
     if name == "tutorial":
       curves["tutorial"] = run_baseline(images, scorer, noise)
       continue
+    label = f"{name}+{FLAGS.mixed_precision}" if FLAGS.mixed_precision else name
     for seed in seeds:
-      key = name if len(seeds) == 1 and seed == 0 else f"{name}@{seed}"
-      config, note = gan_lab_config(name, FLAGS.max_steps, seed)
+      key = label if len(seeds) == 1 and seed == 0 else f"{label}@{seed}"
+      config, note = gan_lab_config(name, FLAGS.max_steps, seed, FLAGS.mixed_precision)
       if note:
         print(note, flush=True)
       configs[key] = json.loads(config.to_json())
-      cap = 0.0 if name == "default" else FLAGS.max_train_seconds
+      cap = 0.0 if name in ("default", default_choice.BASELINE) else FLAGS.max_train_seconds
       curves.update(run_gan_lab(config, images, scorer, noise, key, cap))
   if FLAGS.curves_csv:
     write_csv(FLAGS.curves_csv, curve_rows({k: v for k, v in curves.items() if k != "tutorial"}))

@@ -76,10 +76,11 @@ def _rows(configuration, seed, *points):
 
 
 def _choice_rows():
-  """A default of three seeds (final FCDs 100, 90, 95: target 95) and three candidates around a 300 s budget."""
-  default = (_rows("default", 0, (500, 100.0, 300.0), (1000, 200.0, 100.0))
-             + _rows("default", 1, (500, 110.0, 280.0), (1000, 210.0, 90.0))
-             + _rows("default", 2, (500, 90.0, 290.0), (1000, 190.0, 95.0)))
+  """A baseline of three seeds (final FCDs 100, 90, 95: target 95) and three candidates around a 300 s budget."""
+  default = (_rows("previous_default", 0, (500, 100.0, 300.0), (1000, 200.0, 100.0))
+             + _rows("previous_default", 1, (500, 110.0, 280.0), (1000, 210.0, 90.0))
+             + _rows("previous_default", 2, (500, 90.0, 290.0), (1000, 190.0, 95.0))
+             + _rows("previous_default+none", 0, (1000, 20.0, 1.0)))  # A precision curve: never the target.
   # Seed 1 of `quick` was cut off before step 1500: that step is not on the median curve.
   quick = (_rows("quick", 0, (500, 80.0, 150.0), (1000, 160.0, 94.0), (1500, 240.0, 80.0))
            + _rows("quick", 1, (500, 90.0, 140.0), (1000, 170.0, 99.0))
@@ -103,23 +104,24 @@ def test_default_choice_takes_the_fastest_candidate_reaching_the_defaults_median
   assert "Chosen: `quick`" in default_choice.table(target, results, chosen, 300.0)
 
 
-def test_default_choice_keeps_the_default_when_no_candidate_fits_the_budget():
+def test_default_choice_keeps_the_previous_default_when_no_candidate_fits_the_budget():
   from benchmarks import default_choice  # pylint: disable=g-import-not-at-top
   rows = [r for r in _choice_rows() if r["configuration"] != "quick"]
-  assert default_choice.choose(rows, budget_seconds=300.0)[2] == "default"
+  assert default_choice.choose(rows, budget_seconds=300.0)[2] == "previous_default"
   assert default_choice.choose(rows, budget_seconds=400.0)[2] == "slow"
-  with pytest.raises(ValueError, match="no curve of the default"):
-    default_choice.choose([r for r in rows if r["configuration"] != "default"], 300.0)
+  with pytest.raises(ValueError, match="no curve of previous_default"):
+    default_choice.choose([r for r in rows if r["configuration"] != "previous_default"], 300.0)
 
 
-def test_every_default_candidate_is_a_valid_config_that_differs_from_the_default():
+def test_every_default_candidate_is_a_valid_config_that_differs_from_the_previous_default():
   import dataclasses  # pylint: disable=g-import-not-at-top
   from benchmarks import default_choice  # pylint: disable=g-import-not-at-top
   from gan_lab.config.train_config import TrainConfig  # pylint: disable=g-import-not-at-top
-  for changes in default_choice.CANDIDATES.values():
-    config = dataclasses.replace(TrainConfig(), **changes)
-    config.validate()
-    assert all(getattr(TrainConfig(), k) != v for k, v in changes.items())
+  baseline = default_choice.PREVIOUS_DEFAULT
+  for name, fields in default_choice.CANDIDATES.items():
+    dataclasses.replace(TrainConfig(), **fields).validate()
+    changed = {k for k in fields if fields[k] != baseline.get(k)}
+    assert changed == set(default_choice.CHANGES[name]) and bool(changed) == (name != default_choice.BASELINE)
 
 
 def test_time_to_quality_writes_seeded_curves_as_rows_default_choice_reads(tmp_path):
@@ -130,3 +132,29 @@ def test_time_to_quality_writes_seeded_curves_as_rows_default_choice_reads(tmp_p
   time_to_quality.write_csv(tmp_path / "curves.csv", rows)
   read = default_choice.read_curves(tmp_path)
   assert read[0] == {"configuration": "default", "seed": "2", "step": "500", "wall_seconds": "12.5", "fcd": "80.0"}
+
+
+def test_precision_comparison_is_welchs_test_written_out():
+  """Welch's t and Satterthwaite's degrees of freedom by hand; bfloat16 counts as worse only when significantly so."""
+  import numpy as np  # pylint: disable=g-import-not-at-top
+  from scipy import stats  # pylint: disable=g-import-not-at-top
+  from benchmarks import default_choice  # pylint: disable=g-import-not-at-top
+  bf16, f32 = [60.0, 64.0, 58.0, 66.0, 61.0], [68.0, 71.0, 73.0, 69.0, 75.0]
+  rows = [r for i, v in enumerate(bf16) for r in _rows("fast+mixed_bfloat16", i, (100, 1.0, 500.0), (200, 2.0, v))]
+  rows += [r for i, v in enumerate(f32) for r in _rows("fast+none", i, (200, 2.0, v))]
+  result = default_choice.precision_comparison(rows, "fast")
+  va, vb = np.var(bf16, ddof=1) / 5, np.var(f32, ddof=1) / 5
+  t = (np.mean(bf16) - np.mean(f32)) / np.sqrt(va + vb)
+  df = (va + vb) ** 2 / (va ** 2 / 4 + vb ** 2 / 4)
+  half = stats.t.ppf(0.975, df) * np.sqrt(va + vb)
+  assert result["bfloat16"] == bf16 and result["difference"] == pytest.approx(np.mean(bf16) - np.mean(f32))
+  assert result["welch_p"] == pytest.approx(2 * stats.t.sf(abs(t), df), rel=1e-9)
+  assert result["ci95"] == pytest.approx((result["difference"] - half, result["difference"] + half), rel=1e-9)
+  assert result["bfloat16_not_worse"]  # Lower FCD.
+  swapped = [{**r, "configuration": {"fast+none": "fast+mixed_bfloat16", "fast+mixed_bfloat16": "fast+none"}[
+      r["configuration"]]} for r in rows]
+  worse = default_choice.precision_comparison(swapped, "fast")
+  assert worse["difference"] > 0 and worse["welch_p"] < 0.05 and not worse["bfloat16_not_worse"]
+  assert "bfloat16 is worse" in default_choice.precision_text("fast", worse)
+  with pytest.raises(ValueError, match="need at least 2 seeds of each precision"):
+    default_choice.precision_comparison(rows[:2], "fast")
