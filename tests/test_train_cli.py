@@ -173,3 +173,11 @@ def test_a_full_disk_exits_2_with_one_line_and_resumes_once_there_is_space(small
 def tf_checkpoint_step(out):
   import tensorflow as tf  # pylint: disable=g-import-not-at-top
   return int(tf.train.load_checkpoint(str(out / "checkpoints")).get_tensor("step/.ATTRIBUTES/VARIABLE_VALUE"))
+
+
+@pytest.mark.parametrize("penalties, noted", [((), True), (("--r2_gamma=10",), False)])
+def test_the_relativistic_loss_without_penalties_gets_one_note(tmp_path, penalties, noted):
+  proc = _run(*RING, "--loss=relativistic", "--train_steps=10", *penalties, f"--output_dir={tmp_path}")
+  assert proc.returncode == 0, proc.stderr[-3000:]
+  lines = [l for l in proc.stderr.splitlines() if "--loss=relativistic without --r1_gamma or --r2_gamma" in l]
+  assert len(lines) == int(noted)

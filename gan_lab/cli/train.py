@@ -55,9 +55,18 @@ def validated_config() -> config_lib.TrainConfig:
   # The run's first line: its precision and why (a preset's bfloat16 fallback explained just after).
   print(hardware.precision_line(config.mixed_precision, config.mixed_precision != "mixed_bfloat16" or
                                 hardware.has_bfloat16_units()), file=sys.stderr)
-  if note:
-    print(note, file=sys.stderr)
+  for line in (note, _unpenalised_relativistic_note(config)):
+    if line:
+      print(line, file=sys.stderr)
   return config
+
+
+def _unpenalised_relativistic_note(config: config_lib.TrainConfig) -> str:
+  """One line when the relativistic loss runs without R1 and R2, which R3GAN found it needs to converge."""
+  if config.loss != "relativistic" or config.r1_gamma or config.r2_gamma:
+    return ""
+  return ("note: --loss=relativistic without --r1_gamma or --r2_gamma: R3GAN (Huang et al. 2024) pairs the loss with "
+          "both penalties to converge; --r1_gamma=10 --r2_gamma=10 measured best here (README)")
 
 
 def launch_on_ray(config: config_lib.TrainConfig) -> int:
