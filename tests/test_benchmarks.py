@@ -158,3 +158,10 @@ def test_precision_comparison_is_welchs_test_written_out():
   assert "bfloat16 is worse" in default_choice.precision_text("fast", worse)
   with pytest.raises(ValueError, match="need at least 2 seeds of each precision"):
     default_choice.precision_comparison(rows[:2], "fast")
+
+
+def test_the_budget_scales_with_the_baseline_s_speed_here_against_the_reference_machine():
+  from benchmarks import default_choice  # pylint: disable=g-import-not-at-top
+  rows = _choice_rows()  # The baseline's seeds ended after 200, 210, 190 s: median 200.
+  assert default_choice.local_budget(rows, 300.0, 400.0) == 300.0 * 200.0 / 400.0
+  assert default_choice.local_budget(rows, 300.0, 0.0) == 300.0

@@ -528,3 +528,23 @@ def test_the_study_page_s_gamma_table_is_the_relativistic_row_s_tuning_stage():
   tuning = results_csv.read(RPGAN / "tuning" / "results.csv")
   ran = re.search(r"\*\*What has run\*\*: the tuning stage \((\d+) runs, none failed\)", section)
   assert ran and int(ran.group(1)) == len(tuning) == 16 and not any(r["failed"] for r in tuning)
+
+
+TTQ = REPO / "docs" / "time_to_quality"
+
+
+def test_the_default_run_is_the_candidate_the_committed_time_to_quality_chose():
+  """docs/time_to_quality/choice.md is benchmarks.default_choice's output on the committed curves, and
+  TrainConfig()'s architecture and recipe are the chosen candidate's."""
+  import dataclasses  # pylint: disable=g-import-not-at-top
+  from benchmarks import default_choice  # pylint: disable=g-import-not-at-top
+  from gan_lab.config.train_config import TrainConfig  # pylint: disable=g-import-not-at-top
+  rows = default_choice.read_curves(TTQ)
+  budget = default_choice.local_budget(rows, 300.0, 765.7)
+  target, results, chosen = default_choice.choose(rows, budget)
+  assert (TTQ / "choice.md").read_text().startswith(default_choice.table(target, results, chosen, budget))
+  by_name = {r.configuration: r for r in results}
+  assert by_name[default_choice.BASELINE].seeds >= 3 and by_name[chosen].seeds >= 3
+  fields = {k: v for k, v in default_choice.CANDIDATES[chosen].items() if k != "mixed_precision"}
+  assert {k: getattr(TrainConfig(), k) for k in fields} == fields
+  assert dataclasses.asdict(TrainConfig())["mixed_precision"] == "none"  # float32 until bfloat16 is measured.

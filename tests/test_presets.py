@@ -92,3 +92,14 @@ def test_the_first_line_a_run_prints_is_its_precision(tmp_path):
   assert proc.returncode == 0, proc.stderr[-2000:]
   assert proc.stderr.splitlines()[0] == hardware.precision_line("mixed_bfloat16", hardware.has_bfloat16_units())
   assert json.loads((tmp_path / "flags.json").read_text())["mixed_precision"] == "mixed_bfloat16"
+
+
+def test_the_quality_preset_is_still_the_configuration_its_time_to_quality_run_measured():
+  """The preset pins its architecture and recipe, so a new default run leaves it as measured (README)."""
+  from pathlib import Path  # pylint: disable=g-import-not-at-top
+  measured = json.loads((Path(__file__).parent.parent / "benchmarks" / "results" /
+                         "time_to_quality-20261125-061501.json").read_text())["configs"]["quality"]
+  resolved = presets.apply("quality", dataclasses.asdict(TrainConfig()), set())
+  differing = {k: (v, resolved[k]) for k, v in measured.items() if k in resolved and k != "output_dir"
+               and resolved[k] != v}
+  assert not differing, f"(measured, now) {differing}"

@@ -15,6 +15,10 @@ from gan_lab.config.train_config import TrainConfig
 # with bfloat16 units: gan_lab's DCGAN in bfloat16 (its step is faster than float32 there),
 # train_steps sized to those minutes, sampling from a generator EMA (README: the measurement).
 QUALITY = {
+    "model": "dcgan",  # The architecture and Adam recipe it was measured with (the default run's before issue 34).
+    "g_learning_rate": 2e-4,
+    "d_learning_rate": 2e-4,
+    "beta_1": 0.5,
     "train_steps": 25000,
     "mixed_precision": "mixed_bfloat16",
     "g_ema_decay": 0.999,
