@@ -175,7 +175,7 @@ def read_curves(curves_dir) -> list[dict]:
 def table(target: float, results: list[TimeToQuality], chosen: str, budget_seconds: float) -> str:
   def cell(value, fmt):
     return "never" if value is None else format(value, fmt)
-  lines = [f"Target: {BASELINE}'s final FCD, median of its seeds: {target:.1f}. Budget: {budget_seconds:g} s of "
+  lines = [f"Target: {BASELINE}'s final FCD, median of its seeds: {target:.1f}. Budget: {budget_seconds:.0f} s of "
            f"training. Chosen: `{chosen}`.", "",
            f"| configuration | seeds | changes from {BASELINE} | first step at target | seconds to it | FCD there | "
            "last FCD |", "| --- | --- | --- | --- | --- | --- | --- |"]

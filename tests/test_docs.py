@@ -548,3 +548,31 @@ def test_the_default_run_is_the_candidate_the_committed_time_to_quality_chose():
   fields = {k: v for k, v in default_choice.CANDIDATES[chosen].items() if k != "mixed_precision"}
   assert {k: getattr(TrainConfig(), k) for k in fields} == fields
   assert dataclasses.asdict(TrainConfig())["mixed_precision"] == "none"  # float32 until bfloat16 is measured.
+
+
+def test_the_readme_s_default_run_times_and_choice_are_the_committed_measurements():
+  from benchmarks import default_choice  # pylint: disable=g-import-not-at-top
+  readme = " ".join((REPO / "README.md").read_text().split())
+  record = json.loads((TTQ / "default_run.json").read_text())
+  off, on = ({r["name"]: r for r in record["runs"]}[name] for name in ("float32_onednn_off", "onednn_on"))
+  times = re.search(r"trained for (\d+) s \((\d+) s end to end\) on a 2-core AMD EPYC in TensorFlow's float32 path "
+                    r"of CPUs without bfloat16 units \(oneDNN off\), an estimated (\d+) s on the AVX2-only EPYC where "
+                    r"the old default took (\d+) s \(scaled by the old default's time here\); (\d+) s \((\d+) s\) with "
+                    r"oneDNN on", readme)
+  assert times, "the README's default-run times moved: update this test"
+  scale = record["reference"]["train_seconds"] / float(np.median(
+      record["old_default_here_float32_onednn_off_train_seconds"]))
+  assert [int(v) for v in times.groups()] == [round(off["train_seconds"]), round(off["end_to_end_seconds"]),
+                                              round(off["train_seconds"] * scale),
+                                              round(record["reference"]["train_seconds"]),
+                                              round(on["train_seconds"]), round(on["end_to_end_seconds"])]
+  assert off["train_seconds"] * scale <= 300  # Issue 34: at most 5 minutes of training on the float32 CPU.
+  rows = default_choice.read_curves(TTQ)
+  target, results, chosen = default_choice.choose(rows, default_choice.local_budget(rows, 300.0, 765.7))
+  why = re.search(r"reach the old default's final FCD \(([\d.]+), median of 3 seeds; .*?\): (\d+) s, ending at "
+                  r"([\d.]+) after 5000 steps", readme)
+  result = {r.configuration: r for r in results}[chosen]
+  assert why and why.groups() == (f"{target:.1f}", f"{result.seconds:.0f}", f"{result.final_fcd:.1f}")
+  here = sorted(round(float(r["wall_seconds"]), 1) for r in rows
+                if r["configuration"] == default_choice.BASELINE and int(r["step"]) == 5000)
+  assert here == sorted(record["old_default_here_float32_onednn_off_train_seconds"])  # The scale's source.
