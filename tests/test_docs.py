@@ -576,3 +576,12 @@ def test_the_readme_s_default_run_times_and_choice_are_the_committed_measurement
   here = sorted(round(float(r["wall_seconds"]), 1) for r in rows
                 if r["configuration"] == default_choice.BASELINE and int(r["step"]) == 5000)
   assert here == sorted(record["old_default_here_float32_onednn_off_train_seconds"])  # The scale's source.
+
+
+def test_the_committed_precision_comparison_of_the_default_is_welch_s_on_its_curves():
+  """Issue 34's bfloat16 rule, measured: the default's two precisions over 5 seeds each, in choice.md."""
+  from benchmarks import default_choice  # pylint: disable=g-import-not-at-top
+  rows = default_choice.read_curves(TTQ)
+  comparison = default_choice.precision_comparison(rows, "tuned_recipe_narrow")
+  assert len(comparison["bfloat16"]) == len(comparison["float32"]) == 5
+  assert default_choice.precision_text("tuned_recipe_narrow", comparison) in (TTQ / "choice.md").read_text()
