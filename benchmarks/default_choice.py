@@ -84,13 +84,18 @@ def median_curve(rows: list[dict]) -> list[tuple[int, float, float]]:
           for step, points in sorted(by_step.items()) if len(points) == len(seeds)]
 
 
-def target_fcd(rows: list[dict]) -> float:
-  """The baseline's final FCD, median over its seeds (each seed's last evaluation)."""
+def last_rows(rows: list[dict]) -> list[dict]:
+  """Each seed's last evaluation among `rows` (one configuration's), in seed order."""
   last = {}
   for row in rows:
     if row["seed"] not in last or int(row["step"]) > int(last[row["seed"]]["step"]):
       last[row["seed"]] = row
-  return statistics.median(float(r["fcd"]) for r in last.values())
+  return [last[seed] for seed in sorted(last, key=int)]
+
+
+def target_fcd(rows: list[dict]) -> float:
+  """The baseline's final FCD, median over its seeds (each seed's last evaluation)."""
+  return statistics.median(float(r["fcd"]) for r in last_rows(rows))
 
 
 def time_to_quality(name: str, rows: list[dict], target: float) -> TimeToQuality:
@@ -104,12 +109,8 @@ def local_budget(rows: list[dict], budget_seconds: float, reference_seconds: flo
   here (median over seeds) against `reference_seconds`, its time there (0: no scaling)."""
   if not reference_seconds:
     return budget_seconds
-  baseline = [r for r in rows if r["configuration"] == BASELINE]
-  last = {}
-  for row in baseline:
-    if row["seed"] not in last or int(row["step"]) > int(last[row["seed"]]["step"]):
-      last[row["seed"]] = row
-  return budget_seconds * statistics.median(float(r["wall_seconds"]) for r in last.values()) / reference_seconds
+  baseline = last_rows([r for r in rows if r["configuration"] == BASELINE])
+  return budget_seconds * statistics.median(float(r["wall_seconds"]) for r in baseline) / reference_seconds
 
 
 def choose(rows: list[dict], budget_seconds: float) -> tuple[float, list[TimeToQuality], str]:
@@ -128,12 +129,7 @@ def choose(rows: list[dict], budget_seconds: float) -> tuple[float, list[TimeToQ
 
 def final_fcds(rows: list[dict], configuration: str) -> list[float]:
   """Each seed's last FCD of one configuration, in seed order."""
-  last = {}
-  for row in rows:
-    if row["configuration"] == configuration and (row["seed"] not in last
-                                                  or int(row["step"]) > int(last[row["seed"]]["step"])):
-      last[row["seed"]] = row
-  return [float(last[seed]["fcd"]) for seed in sorted(last, key=int)]
+  return [float(r["fcd"]) for r in last_rows([r for r in rows if r["configuration"] == configuration])]
 
 
 def precision_comparison(rows: list[dict], configuration: str) -> dict:
