@@ -70,8 +70,8 @@ class TrainConfig:
   beta_2: float = _flag(0.999, "Adam beta_2 (both networks).", interval=(0, 1, "[)"))
   gp_weight: float = _flag(0.0, "WGAN-GP gradient penalty weight (0: off).", interval=(0, math.inf, "[)"))
   r1_gamma: float = _flag(0.0, "R1 penalty weight gamma: gamma/2 * E||grad_x D(x)||^2 on real x (Mescheder et al. "
-                          "2018), with any loss; R3GAN pairs it with --loss=relativistic and --r2_gamma (0: off; 10 measured best of "
-                          "0.1-100 for the relativistic DCGAN on Fashion-MNIST: README).",
+                          "2018), with any loss; R3GAN pairs it with --loss=relativistic and --r2_gamma (0: off; "
+                          "10 measured best of 0.1-100 for the relativistic DCGAN on Fashion-MNIST: README).",
                           interval=(0, math.inf, "[)"))
   r2_gamma: float = _flag(0.0, "R2 penalty weight gamma: the same zero-centred penalty on the generator's samples "
                           "(0: off).", interval=(0, math.inf, "[)"))

@@ -159,11 +159,11 @@ def build_tutorial_dcgan(data_shape, noise_dim, activation: OutputActivation, sy
 
 
 def build_dcgan_narrow(data_shape, noise_dim, activation: OutputActivation, sync_batch_norm=False) -> GanModels:
-  """`build_dcgan` at half its width (32 base channels): a candidate for a faster default on CPUs.
+  """`build_dcgan` at half its width (32 base channels): the default run's architecture, for speed on CPUs.
 
   The middle convolutions (128 <-> 64 channels at 7x7 and 14x14) hold most of
-  the DCGAN's multiply-adds and shrink fourfold; the README's time-to-quality
-  paragraph says whether it earns its place.
+  the DCGAN's multiply-adds and shrink fourfold; why it became the default
+  (time to quality in float32): docs/speed.md.
   """
   return build_dcgan(data_shape, noise_dim, activation, sync_batch_norm, base_channels=32)
 
