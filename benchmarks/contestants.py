@@ -93,7 +93,8 @@ class GanLab(Contestant):
     super().__init__()
     self.name, self.images, self.baseline = name, images, baseline
     self.out = tempfile.mkdtemp(prefix="gan_lab_bench_")
-    self.config = TrainConfig(output_dir=self.out, train_steps=10**9, **config)
+    # float32 unless the contestant names its precision: the default `auto` would differ by machine.
+    self.config = TrainConfig(output_dir=self.out, train_steps=10**9, **{"mixed_precision": "none", **config})
     self.model, self.precision = self.config.model, self.config.mixed_precision.replace("mixed_", "")
     if self.precision == "none":
       self.precision = "float32"

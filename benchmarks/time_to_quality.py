@@ -113,16 +113,16 @@ def run_baseline(images, scorer, noise):
 
 
 def gan_lab_config(name: str, max_steps: int = 0, seed: int = 0, precision: str = "") -> tuple[TrainConfig, str]:
-  """The `TrainConfig` of a configuration name ("default", a candidate or a preset), in `precision` if one is given,
-  and the bfloat16 fallback's line."""
+  """The `TrainConfig` of a configuration name ("default", a candidate or a preset), in `precision` if one is given
+  (`auto` resolved for this machine, as `gan-lab train` does), and the precision line a run of it prints first."""
   if name in default_choice.CANDIDATES:
-    config, note = dataclasses.replace(TrainConfig(), **default_choice.CANDIDATES[name]), ""
+    config = dataclasses.replace(TrainConfig(), **default_choice.CANDIDATES[name])
   else:
-    config, note = (TrainConfig(), "") if name == "default" else presets.resolve(name, TrainConfig(), given=set())
+    config = TrainConfig() if name == "default" else presets.resolve(name, TrainConfig(), given=set())
   steps = min(config.train_steps, max_steps) if max_steps else config.train_steps
+  policy, line = hardware.run_precision(precision or config.mixed_precision)
   output_dir = tempfile.mkdtemp(prefix=f"gan_lab_ttq_{name}_")
-  config = dataclasses.replace(config, train_steps=steps, output_dir=output_dir, seed=seed)
-  return (dataclasses.replace(config, mixed_precision=precision) if precision else config), note
+  return dataclasses.replace(config, train_steps=steps, output_dir=output_dir, seed=seed, mixed_precision=policy), line
 
 
 def run_gan_lab(config: TrainConfig, images, scorer, noise, name: str, max_seconds: float = 0.0) -> dict[str, list]:
@@ -227,9 +227,8 @@ def main(argv):
     label = f"{name}+{FLAGS.mixed_precision}" if FLAGS.mixed_precision else name
     for seed in seeds:
       key = label if len(seeds) == 1 and seed == 0 else f"{label}@{seed}"
-      config, note = gan_lab_config(name, FLAGS.max_steps, seed, FLAGS.mixed_precision)
-      if note:
-        print(note, flush=True)
+      config, precision_line = gan_lab_config(name, FLAGS.max_steps, seed, FLAGS.mixed_precision)
+      print(f"{key}: {precision_line}", flush=True)
       configs[key] = json.loads(config.to_json())
       cap = 0.0 if name in ("default", default_choice.BASELINE) else FLAGS.max_train_seconds
       curves.update(run_gan_lab(config, images, scorer, noise, key, cap))

@@ -17,7 +17,8 @@ def test_the_reduced_check_runs_every_part_and_writes_one_json(tmp_path):
   figures = json.loads(output.read_text())
   assert figures["reduced"] and figures["default_run"]["steps_per_second"] > 0
   assert math.isfinite(figures["default_run"]["fcd"]) and figures["default_run"]["fcd"] > 0
-  assert figures["default_run"]["precision_line"].startswith("precision: float32")
+  from gan_lab.config import hardware  # pylint: disable=g-import-not-at-top
+  assert figures["default_run"]["precision_line"] == hardware.precision_line("auto", hardware.has_bfloat16_units())
   runs = figures["precision_runs"]
   assert set(runs) == {"none", "mixed_float16", "mixed_bfloat16"} and runs["none"]["vs_float32"] == 1.0
   if not figures["machine"]["gpus"]:  # A CPU: float16 is refused with the train command's own reason.

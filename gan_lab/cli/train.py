@@ -42,9 +42,9 @@ FLAGS = flags.FLAGS
 
 def validated_config() -> config_lib.TrainConfig:
   """The flags as a config, after importing --plugins (a bad value is a usage error, exit 1); prints its precision."""
-  config, note = config_flags.config_from_flags(FLAGS), ""
+  config = config_flags.config_from_flags(FLAGS)
   if FLAGS.preset:
-    config, note = presets.resolve(FLAGS.preset, config, config_flags.given_flags(FLAGS))
+    config = presets.resolve(FLAGS.preset, config, config_flags.given_flags(FLAGS))
   sys.path.append(os.getcwd())  # --plugins modules may live in the folder the command runs from.
   try:
     registry.import_plugins(config.plugins)
@@ -52,12 +52,13 @@ def validated_config() -> config_lib.TrainConfig:
     hardware.check_precision_supported(config.mixed_precision)
   except ValueError as e:
     raise app.UsageError(str(e)) from None
-  # The run's first line: its precision and why (a preset's bfloat16 fallback explained just after).
-  print(hardware.precision_line(config.mixed_precision, config.mixed_precision != "mixed_bfloat16" or
-                                hardware.has_bfloat16_units()), file=sys.stderr)
-  for line in (note, _unpenalised_relativistic_note(config)):
-    if line:
-      print(line, file=sys.stderr)
+  # The run's first line: its precision and why; flags.json records the resolved policy.
+  policy, line = hardware.run_precision(config.mixed_precision)
+  print(line, file=sys.stderr)
+  config = dataclasses.replace(config, mixed_precision=policy)
+  note = _unpenalised_relativistic_note(config)
+  if note:
+    print(note, file=sys.stderr)
   return config
 
 

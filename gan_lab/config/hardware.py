@@ -42,6 +42,25 @@ def check_precision_supported(policy: str) -> None:
                      "use mixed_bfloat16 or none")
 
 
+def resolve_precision(policy: str, has_bfloat16: bool) -> str:
+  """The policy a run trains in: `auto` is mixed_bfloat16 where the machine has bfloat16 units, float32 elsewhere.
+
+  bfloat16 is the faster precision only where it runs natively (several times
+  faster on a CPU with AVX512-BF16, several times slower where it is emulated),
+  and the default run's final FCD in it was measured no worse than float32's
+  (docs/time_to_quality/choice.md). Other policies stay as given.
+  """
+  if policy != "auto":
+    return policy
+  return "mixed_bfloat16" if has_bfloat16 else "none"
+
+
+def run_precision(policy: str) -> tuple[str, str]:
+  """The policy a run trains in and its first line, probing the machine only where the answer depends on it."""
+  has_bfloat16 = policy in ("auto", "mixed_bfloat16") and has_bfloat16_units()
+  return resolve_precision(policy, has_bfloat16), precision_line(policy, has_bfloat16)
+
+
 def precision_line(policy: str, has_bfloat16: bool) -> str:
   """The first line a run prints: the precision it trains in and why, so a slow machine is no surprise.
 
@@ -49,6 +68,12 @@ def precision_line(policy: str, has_bfloat16: bool) -> str:
   but every bfloat16 op is converted in software: the line says so, and
   that float32 is the faster choice there.
   """
+  if policy == "auto" and has_bfloat16:
+    return ("precision: mixed_bfloat16 (--mixed_precision=auto: this machine has bfloat16 units, where bfloat16 is "
+            "faster and trains as well as float32)")
+  if policy == "auto":
+    return ("precision: float32 (--mixed_precision=auto: no bfloat16 units on this machine (no GPU of compute "
+            "capability 8.0+, no avx512_bf16 or amx_bf16 CPU flag), where float32 is the faster precision)")
   if policy == "none":
     return "precision: float32 (--mixed_precision=none)"
   if policy == "mixed_float16":

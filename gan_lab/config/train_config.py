@@ -16,7 +16,7 @@ from gan_lab.config import registry
 from gan_lab.data import datasets as data
 
 DATASETS = tuple(data.SPECS) + ("ring",)
-PRECISIONS = ("none", "mixed_float16", "mixed_bfloat16")
+PRECISIONS = ("auto", "none", "mixed_float16", "mixed_bfloat16")
 UPDATE_SCHEMES = ("alternating", "simultaneous")
 STRATEGIES = ("default", "mirrored", "multi_worker")
 _RING_SHAPE = (2,)
@@ -97,8 +97,10 @@ class TrainConfig:
                               "checkpoints still happen at their exact steps, and results do not depend on it).",
                               at_least=1)
   mixed_precision: str = _flag(
-      "none", "Keras mixed-precision policy: mixed_float16 (with loss scaling) needs a GPU; mixed_bfloat16 suits "
-      "GPUs and CPUs with bfloat16 units. Logits, losses and samples stay float32.", choices=PRECISIONS)
+      "auto", "Keras mixed-precision policy: auto is mixed_bfloat16 on a machine with bfloat16 units (a GPU of "
+      "compute capability 8.0+, an avx512_bf16 or amx_bf16 CPU) and float32 (none) elsewhere, the resolved one "
+      "going into flags.json; mixed_float16 (with loss scaling) needs a GPU; mixed_bfloat16 elsewhere is emulated, "
+      "several times slower. Logits, losses and samples stay float32.", choices=PRECISIONS)
   strategy: str = _flag("default", "tf.distribute: default placement; mirrored over all local GPUs (or logical "
                         "CPUs); multi_worker from TF_CONFIG. --batch_size is global, split across replicas.",
                         choices=STRATEGIES)

@@ -18,6 +18,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from gan_lab.config import hardware
 from gan_lab.config.train_config import TrainConfig
 from gan_lab.data import input_pipeline
 from gan_lab.files.atomic_io import OutputWriteError
@@ -64,6 +65,8 @@ class Trainer:
 
   def __init__(self, config: TrainConfig, train_data: np.ndarray, log=print):
     config.validate()  # Python callers get the CLI's checks too.
+    # The CLI resolves `auto` before writing flags.json; Python callers' configs are resolved here.
+    config = dataclasses.replace(config, mixed_precision=hardware.run_precision(config.mixed_precision)[0])
     self.config = config
     if config.deterministic:
       tf.config.experimental.enable_op_determinism()  # Process-wide; needed for bitwise resumes.

@@ -58,7 +58,7 @@ class VariantStudy:
             f"--train_steps={self.train_steps}", f"--update_scheme={self.update_scheme}",
             f"--num_samples={self.num_samples}", f"--sample_every={self.train_steps}",
             f"--log_every={max(1, self.train_steps // 50)}", f"--checkpoint_every={max(1, self.train_steps // 5)}",
-            *[f"--{field}={value}" for field, value in design.STUDY_RECIPE]]
+            "--mixed_precision=none", *[f"--{field}={value}" for field, value in design.STUDY_RECIPE]]
     return args + ([f"--data_dir={self.data_dir}"] if self.data_dir else [])
 
   def plans(self) -> dict:
