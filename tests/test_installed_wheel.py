@@ -9,6 +9,7 @@ fails here.
 
 import csv
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -29,10 +30,15 @@ TINY_SWEEP = ["--models=mlp", "--losses=non_saturating", "--activations=tanh,sig
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory):
   """(site folder holding the installed wheel, its bin folder, the wheel's file names)."""
-  build, site = tmp_path_factory.mktemp("wheel"), tmp_path_factory.mktemp("site")
+  source, build, site = (tmp_path_factory.mktemp(name) for name in ("source", "wheel", "site"))
+  # Built from a copy of what the wheel is made of: setuptools' build/ folder is then this test's own, not one
+  # that another build in the checkout (an editable install, a second test run) may change under it.
+  for name in ("setup.cfg", "pyproject.toml", "README.md"):
+    shutil.copy2(REPO / name, source / name)
+  shutil.copytree(REPO / "gan_lab", source / "gan_lab", ignore=shutil.ignore_patterns("__pycache__"))
   # No build isolation: the environment's setuptools and wheel (dev extras) build it, offline.
   proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-                         "-w", str(build), str(REPO)], capture_output=True, text=True, timeout=300)
+                         "-w", str(build), str(source)], capture_output=True, text=True, timeout=300)
   assert proc.returncode == 0, proc.stderr[-3000:]
   wheel, = build.glob("gan_lab-*.whl")
   proc = subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site), str(wheel)],
