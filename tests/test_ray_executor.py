@@ -118,14 +118,15 @@ def test_a_folder_a_node_cannot_see_is_refused(tmp_path, two_nodes, monkeypatch)
 
 
 class _StopOnceResumed:
-  """Asks the sweep to stop once the run's log says it resumed (the executor passes it on as SIGTERM)."""
+  """Asks the sweep to stop once the run's log says it resumed (the executor passes it on as SIGTERM), or after
+  `timeout` seconds, so a run that never resumes fails the test instead of training all its steps."""
 
-  def __init__(self, spec):
-    self.spec = spec
+  def __init__(self, spec, timeout=300):
+    self.spec, self.deadline = spec, time.time() + timeout
 
   def requested(self):
     log = self.spec.run_dir / sweep.LOG_FILE
-    return log.is_file() and "resuming at step" in log.read_text()
+    return (log.is_file() and "resuming at step" in log.read_text()) or time.time() > self.deadline
 
 
 def test_a_lost_node_leaves_its_run_interrupted_and_the_next_start_resumes_it(tmp_path, two_nodes):
@@ -139,7 +140,9 @@ def test_a_lost_node_leaves_its_run_interrupted_and_the_next_start_resumes_it(tm
     thread = threading.Thread(target=ray_executor.run_all, args=([spec], tmp_path), kwargs={"log": _quiet})
     thread.start()
     deadline = time.time() + 300
-    while not list((spec.run_dir / "checkpoints").glob("ckpt-*.index")):
+    # The manager's `checkpoint` file, written after the ckpt-N files: a run killed between the two has no
+    # checkpoint to resume from (a loaded machine once did so here, and the resumed run started from step 0).
+    while not (spec.run_dir / "checkpoints" / "checkpoint").is_file():
       assert time.time() < deadline, "the run never checkpointed"
       time.sleep(0.5)
     cluster.remove_node(node)
