@@ -507,29 +507,6 @@ def test_the_doctor_probe_table_is_docs_doctor_probe_csv():
   assert all(any(v) == (mislabelled == "True") and all(v) == any(v) for (_, mislabelled), v in flagged.items())
 
 
-RPGAN = REPO / "docs" / "study_v2_rpgan"
-
-
-def _rpgan_section() -> str:
-  return (REPO / "docs" / "study.md").read_text().split("## The relativistic row")[1].split("\n## ")[0]
-
-
-def test_the_study_page_s_gamma_table_is_the_relativistic_row_s_tuning_stage():
-  choices = {c["cell"].split(" · ")[-1]: c for c in json.loads((RPGAN / "tuning" / "choices.json").read_text())}
-  section = _rpgan_section()
-  header = re.search(r"^\| gamma \(R1 = R2\) \| (.*) \|$", section, re.M).group(1).split(" | ")
-  rows = re.findall(r"^\| ([\d.]+) \| ([\d |]+) \|$", section, re.M)
-  assert sorted(header) == sorted(choices) and len(rows) == 4
-  for gamma, values in rows:
-    key = f"r1_gamma,r2_gamma={float(gamma)!r}"
-    assert [int(v) for v in values.split(" | ")] == [round(choices[a]["median_selection_fcd"][key]) for a in header]
-  best = re.search(r"gamma (\d+) is best for every activation", " ".join(section.split()))
-  assert best and {c["chosen"] for c in choices.values()} == {f"r1_gamma,r2_gamma={float(best.group(1))!r}"}
-  tuning = results_csv.read(RPGAN / "tuning" / "results.csv")
-  ran = re.search(r"\*\*What has run\*\*: the tuning stage \((\d+) runs, none failed\)", section)
-  assert ran and int(ran.group(1)) == len(tuning) == 16 and not any(r["failed"] for r in tuning)
-
-
 TTQ = REPO / "docs" / "time_to_quality"
 
 
