@@ -66,7 +66,9 @@ class Trainer:
   def __init__(self, config: TrainConfig, train_data: np.ndarray, log=print):
     config.validate()  # Python callers get the CLI's checks too.
     # The CLI resolves `auto` before writing flags.json; Python callers' configs are resolved here.
-    config = dataclasses.replace(config, mixed_precision=hardware.run_precision(config.mixed_precision)[0])
+    if config.mixed_precision == "auto":  # Only `auto` depends on the machine: no probe for an explicit policy.
+      config = dataclasses.replace(config, mixed_precision=hardware.resolve_precision(
+          "auto", hardware.has_bfloat16_units()))
     self.config = config
     if config.deterministic:
       tf.config.experimental.enable_op_determinism()  # Process-wide; needed for bitwise resumes.
